@@ -1,0 +1,1 @@
+"""Python glue of the customer warehouse: database lifecycle, sample data, pipeline run and CLI."""

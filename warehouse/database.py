@@ -1,0 +1,209 @@
+"""Database lifecycle: the embedded pgserver by default, an external Postgres when WAREHOUSE_HOST is set."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg2
+from psycopg2 import sql
+
+from warehouse.errors import WarehouseError
+from warehouse.settings import SOURCE_DBNAME, WAREHOUSE_DBNAME, Settings
+
+# Settings for a single-user local warehouse that bulk-loads: durable at checkpoints, fast in between.
+EMBEDDED_SERVER_SETTINGS = {
+    "timezone": "UTC",
+    "synchronous_commit": "off",
+    "wal_level": "minimal",
+    "max_wal_senders": "0",
+    "max_wal_size": "4GB",
+    "checkpoint_timeout": "15min",
+    "shared_buffers": "512MB",
+    "work_mem": "64MB",
+    "maintenance_work_mem": "512MB",
+    "max_connections": "50",
+}
+
+
+@dataclass(frozen=True)
+class Connection:
+    """How to reach one Postgres server; the database is chosen per call."""
+
+    host: str
+    port: int
+    user: str
+    password: str
+    dbname: str
+    embedded: bool
+
+    def libpq_dsn(self, dbname: str | None = None) -> str:
+        """A libpq keyword/value string for psycopg2 and psql."""
+        parts = {
+            "host": self.host,
+            "port": str(self.port),
+            "user": self.user,
+            "dbname": dbname or self.dbname,
+        }
+        if self.password:
+            parts["password"] = self.password
+        return " ".join(f"{key}='{value}'" for key, value in parts.items())
+
+    def url(self, dbname: str | None = None, driver: str = "postgresql") -> str:
+        """A URL with the host percent-encoded, as dlt and SQLAlchemy need for a socket directory."""
+        password = quote(self.password or "x", safe="")
+        host = quote(self.host, safe="")
+        return f"{driver}://{quote(self.user, safe='')}:{password}@{host}:{self.port}/{dbname or self.dbname}"
+
+    def dbt_env(self) -> dict[str, str]:
+        """The WAREHOUSE_* variables profiles.yml reads."""
+        env = {
+            "WAREHOUSE_HOST": self.host,
+            "WAREHOUSE_PORT": str(self.port),
+            "WAREHOUSE_USER": self.user,
+            "WAREHOUSE_PASSWORD": self.password,
+            "WAREHOUSE_DBNAME": self.dbname,
+        }
+        if self.embedded:
+            env["WAREHOUSE_EMBEDDED"] = "1"
+        return env
+
+
+def is_external() -> bool:
+    """External mode: WAREHOUSE_HOST set by the user (not by `warehouse db env` for the embedded server)."""
+    return bool(os.environ.get("WAREHOUSE_HOST")) and os.environ.get("WAREHOUSE_EMBEDDED") != "1"
+
+
+def external_connection() -> Connection:
+    """The external warehouse described by WAREHOUSE_HOST/PORT/USER/PASSWORD/DBNAME."""
+    return Connection(
+        host=os.environ["WAREHOUSE_HOST"],
+        port=int(os.environ.get("WAREHOUSE_PORT", "5432")),
+        user=os.environ.get("WAREHOUSE_USER", "postgres"),
+        password=os.environ.get("WAREHOUSE_PASSWORD", ""),
+        dbname=os.environ.get("WAREHOUSE_DBNAME", WAREHOUSE_DBNAME),
+        embedded=False,
+    )
+
+
+def _embedded_server(settings: Settings):
+    """Start (or attach to) the pgserver in the state folder; it keeps running after this process exits."""
+    import pgserver  # imported lazily: it registers process-exit hooks
+
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    first_start = not (settings.pgdata_dir / "PG_VERSION").exists()
+    try:
+        server = pgserver.get_server(settings.pgdata_dir, cleanup_mode=None)
+    except Exception as error:  # pgserver raises bare CalledProcessError/AssertionError
+        log = settings.pgdata_dir / "log"
+        raise WarehouseError(
+            f"could not start the embedded PostgreSQL in {settings.pgdata_dir}: {error}",
+            hint=f"see the server log {log}; if the folder is damaged, `warehouse db down` and remove it.",
+        ) from error
+    if first_start:
+        _tune_new_server(server, settings)
+    return server
+
+
+def _tune_new_server(server, settings: Settings) -> None:
+    """Apply EMBEDDED_SERVER_SETTINGS once, then restart so the server-level ones take effect."""
+    from pgserver._commands import pg_ctl
+
+    statements = "".join(f"alter system set {key} = '{value}';\n" for key, value in EMBEDDED_SERVER_SETTINGS.items())
+    server.psql(statements)
+    pg_ctl(["-w", "restart"], pgdata=settings.pgdata_dir, user=server.system_user, timeout=30)
+    server.ensure_postgres_running()
+
+
+def embedded_connection(settings: Settings) -> Connection:
+    """Start the embedded server if needed and return how to reach it."""
+    server = _embedded_server(settings)
+    info = server.get_postmaster_info()
+    return Connection(
+        host=str(info.socket_dir),
+        port=int(info.port or 5432),
+        user="postgres",
+        password="",
+        dbname=WAREHOUSE_DBNAME,
+        embedded=True,
+    )
+
+
+def connect(settings: Settings) -> Connection:
+    """The warehouse to use: external when configured, otherwise the embedded server (started on demand)."""
+    connection = external_connection() if is_external() else embedded_connection(settings)
+    ensure_databases(connection)
+    write_dbt_profile(settings)
+    return connection
+
+
+def ensure_databases(connection: Connection) -> None:
+    """Create the warehouse database (and, on the embedded server, the sample source database)."""
+    wanted = [connection.dbname]
+    if connection.embedded:
+        wanted.append(SOURCE_DBNAME)
+    try:
+        admin = psycopg2.connect(connection.libpq_dsn("postgres"), connect_timeout=10)
+    except psycopg2.OperationalError as error:
+        raise WarehouseError(
+            f"cannot connect to Postgres at {connection.host}:{connection.port} as {connection.user}: "
+            f"{str(error).strip()}",
+            hint="check WAREHOUSE_HOST/PORT/USER/PASSWORD, or unset WAREHOUSE_HOST to use the embedded server.",
+        ) from error
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cursor:
+            for dbname in wanted:
+                cursor.execute("select 1 from pg_database where datname = %s", (dbname,))
+                if cursor.fetchone() is None:
+                    cursor.execute(sql.SQL("create database {}").format(sql.Identifier(dbname)))
+    except psycopg2.Error as error:
+        raise WarehouseError(
+            f"database {wanted} does not exist and could not be created: {str(error).strip()}",
+            hint="create it yourself or grant CREATEDB to WAREHOUSE_USER.",
+        ) from error
+    finally:
+        admin.close()
+
+
+def write_dbt_profile(settings: Settings) -> Path:
+    """Copy profiles.yml.example into the state folder, where DBT_PROFILES_DIR points."""
+    settings.dbt_profiles_dir.mkdir(parents=True, exist_ok=True)
+    target = settings.dbt_profiles_dir / "profiles.yml"
+    shutil.copyfile(settings.project_dir / "profiles.yml.example", target)
+    return target
+
+
+def stop_embedded(settings: Settings) -> bool:
+    """Stop the embedded server cleanly; False if it was not running."""
+    from pgserver._commands import pg_ctl
+    from pgserver.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(settings.pgdata_dir) if settings.pgdata_dir.exists() else None
+    if info is None or not info.is_running():
+        return False
+    user = "pgserver" if os.geteuid() == 0 else None
+    try:
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=settings.pgdata_dir, user=user, timeout=60)
+    except subprocess.CalledProcessError as error:
+        raise WarehouseError(
+            f"could not stop the embedded server in {settings.pgdata_dir}: {error}",
+            hint=f"see {settings.pgdata_dir / 'log'}",
+        ) from error
+    return True
+
+
+def embedded_status(settings: Settings) -> str:
+    """One line describing the embedded server: running where, or stopped."""
+    from pgserver.utils import PostmasterInfo
+
+    if not (settings.pgdata_dir / "PG_VERSION").exists():
+        return f"embedded server: not created yet (state folder {settings.state_dir})"
+    info = PostmasterInfo.read_from_pgdata(settings.pgdata_dir)
+    if info is None or not info.is_running():
+        return f"embedded server: stopped (data in {settings.pgdata_dir})"
+    return f"embedded server: running, pid {info.pid}, socket {info.socket_dir}, data in {settings.pgdata_dir}"

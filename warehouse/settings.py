@@ -1,0 +1,55 @@
+"""Where things live: every path and connection setting, read from the environment once."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+WAREHOUSE_DBNAME = "warehouse"
+SOURCE_DBNAME = "shop"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Paths of the state folder, landing folder and sample ground truth, from env vars or defaults."""
+
+    project_dir: Path
+    state_dir: Path
+    landing_dir: Path
+    truth_dir: Path
+
+    @property
+    def customers_landing_dir(self) -> Path:
+        return self.landing_dir / "customers"
+
+    @property
+    def pgdata_dir(self) -> Path:
+        return self.state_dir / "pgdata"
+
+    @property
+    def dlt_dir(self) -> Path:
+        return self.state_dir / "dlt"
+
+    @property
+    def dbt_profiles_dir(self) -> Path:
+        return self.state_dir / "dbt"
+
+
+def _path_from_env(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser().resolve() if value else default
+
+
+def load_settings() -> Settings:
+    """Read WAREHOUSE_STATE_DIR, WAREHOUSE_LANDING_DIR and WAREHOUSE_TRUTH_DIR (all optional)."""
+    project_dir = Path(os.environ.get("WAREHOUSE_PROJECT_DIR", PROJECT_DIR)).resolve()
+    data_dir = project_dir / "data"
+    return Settings(
+        project_dir=project_dir,
+        state_dir=_path_from_env("WAREHOUSE_STATE_DIR", project_dir / ".warehouse"),
+        landing_dir=_path_from_env("WAREHOUSE_LANDING_DIR", data_dir / "landing"),
+        truth_dir=_path_from_env("WAREHOUSE_TRUTH_DIR", data_dir / "truth"),
+    )
