@@ -1,0 +1,62 @@
+"""Shared fixtures: one real embedded PostgreSQL per test session, in a temporary state folder."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+from warehouse.database import Connection, connect, stop_embedded
+from warehouse.settings import SOURCE_DBNAME, Settings, load_settings
+
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """Settings whose state, landing and truth folders live in a session temp folder."""
+    root = tmp_path_factory.mktemp("warehouse")
+    saved = dict(os.environ)
+    for name in ("WAREHOUSE_HOST", "WAREHOUSE_EMBEDDED", "SOURCES__TRANSACTIONS__CREDENTIALS"):
+        os.environ.pop(name, None)
+    os.environ["WAREHOUSE_STATE_DIR"] = str(root / "state")
+    os.environ["WAREHOUSE_LANDING_DIR"] = str(root / "landing")
+    os.environ["WAREHOUSE_TRUTH_DIR"] = str(root / "truth")
+    try:
+        yield load_settings()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@pytest.fixture(scope="session")
+def warehouse(settings: Settings) -> Iterator[Connection]:
+    """The embedded server of this test session, started once and stopped at the end."""
+    connection = connect(settings)
+    try:
+        yield connection
+    finally:
+        stop_embedded(settings)
+
+
+@pytest.fixture
+def source_dsn(warehouse: Connection) -> str:
+    """libpq DSN of the sample source database (`shop`) on the session server."""
+    return warehouse.libpq_dsn(SOURCE_DBNAME)
+
+
+def query(connection: Connection, statement: str, dbname: str | None = None) -> list[tuple]:
+    """Run one statement on the session server and return its rows."""
+    with psycopg2.connect(connection.libpq_dsn(dbname)) as conn, conn.cursor() as cursor:
+        cursor.execute(statement)
+        return cursor.fetchall() if cursor.description else []
+
+
+@pytest.fixture
+def empty_dir(tmp_path: Path) -> Path:
+    """A fresh folder for one test's files."""
+    return tmp_path
