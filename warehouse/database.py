@@ -59,6 +59,14 @@ class Connection:
         host = quote(self.host, safe="")
         return f"{driver}://{quote(self.user, safe='')}:{password}@{host}:{self.port}/{dbname or self.dbname}"
 
+    def sqlalchemy_url(self, dbname: str | None = None) -> str:
+        """A SQLAlchemy URL (psycopg2 driver); a socket directory goes in the `host` query parameter."""
+        password = quote(self.password or "x", safe="")
+        user = quote(self.user, safe="")
+        if self.host.startswith("/"):
+            return f"postgresql+psycopg2://{user}:{password}@/{dbname or self.dbname}?host={self.host}&port={self.port}"
+        return f"postgresql+psycopg2://{user}:{password}@{self.host}:{self.port}/{dbname or self.dbname}"
+
     def dbt_env(self) -> dict[str, str]:
         """The WAREHOUSE_* variables profiles.yml reads."""
         env = {
@@ -207,3 +215,19 @@ def embedded_status(settings: Settings) -> str:
     if info is None or not info.is_running():
         return f"embedded server: stopped (data in {settings.pgdata_dir})"
     return f"embedded server: running, pid {info.pid}, socket {info.socket_dir}, data in {settings.pgdata_dir}"
+
+
+def psql_executable() -> str:
+    """pgserver's bundled psql (matches the server version), or psql from PATH."""
+    try:
+        from pgserver._commands import POSTGRES_BIN_PATH
+
+        bundled = POSTGRES_BIN_PATH / "psql"
+        if bundled.exists():
+            return str(bundled)
+    except ImportError:
+        pass
+    found = shutil.which("psql")
+    if not found:
+        raise WarehouseError("psql not found", hint="install the PostgreSQL client or use `warehouse db env`.")
+    return found

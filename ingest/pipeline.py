@@ -1,0 +1,154 @@
+"""Runs one dlt pipeline per source system into the `raw` schema, finishing or aborting leftovers first.
+
+Since dlt 1.30 a load package that failed stays pending, and a plain `pipeline.run()` then only finishes that
+package and extracts nothing new. Here a pending package is always handled explicitly before new data is
+extracted: it is loaded again, and if that fails too it is aborted (its partial rows deleted, the local state
+reset to what the warehouse holds) so the next extract reads the same data again. Nothing is skipped silently.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import dlt
+import psycopg2
+from dlt.pipeline.exceptions import PipelineStepFailed
+from psycopg2 import sql
+
+from warehouse.database import Connection
+from warehouse.errors import WarehouseError
+from warehouse.settings import Settings
+
+RAW_SCHEMA = "raw"
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SourceResult:
+    """What one source's ingest did: rows per raw table, time taken, and the error if it failed."""
+
+    source: str
+    rows_by_table: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    error: WarehouseError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def make_pipeline(source: str, connection: Connection, settings: Settings) -> dlt.Pipeline:
+    """The dlt pipeline for one source system; its state lives in the warehouse state folder."""
+    settings.dlt_dir.mkdir(parents=True, exist_ok=True)
+    return dlt.pipeline(
+        pipeline_name=f"{source}_to_raw",
+        destination=dlt.destinations.postgres(credentials=connection.url()),
+        dataset_name=RAW_SCHEMA,
+        pipelines_dir=str(settings.dlt_dir),
+    )
+
+
+def handle_pending_packages(pipeline: dlt.Pipeline, connection: Connection) -> list[str]:
+    """Finish a load package an earlier run left behind, or abort it; return notes saying which."""
+    if not pipeline.has_pending_data:
+        return []
+    pending = list(pipeline.list_extracted_load_packages()) + list(pipeline.list_normalized_load_packages())
+    notes = [f"found unfinished load package(s) {', '.join(pending)} from an earlier run; loading them now"]
+    try:
+        pipeline.normalize()
+        pipeline.load()
+        notes.append("finished the earlier package(s)")
+        return notes
+    except PipelineStepFailed as error:
+        notes.append(f"the earlier package(s) failed again ({root_cause(error)}); aborting them")
+    tables = [name for name in pipeline.default_schema.data_table_names() if not name.startswith("_dlt")]
+    delete_rows_of_loads(connection, tables, pending)
+    # abort_packages also restores the local state (cursors) to where the aborted package started.
+    pipeline.abort_packages()
+    if pipeline.has_pending_data:
+        pipeline.load()  # completes the abort record
+    notes.append("aborted; their rows were removed and the next extract reads that data again")
+    return notes
+
+
+def delete_rows_of_loads(connection: Connection, tables: list[str], load_ids: list[str]) -> None:
+    """Remove rows that a partially loaded package left in raw tables."""
+    with psycopg2.connect(connection.libpq_dsn()) as conn, conn.cursor() as cursor:
+        for table in tables:
+            cursor.execute("select to_regclass(%s)", (f"{RAW_SCHEMA}.{table}",))
+            if cursor.fetchone()[0] is None:
+                continue
+            cursor.execute(
+                sql.SQL("delete from {} where _dlt_load_id = any(%s)").format(sql.Identifier(RAW_SCHEMA, table)),
+                (load_ids,),
+            )
+
+
+def root_cause(error: BaseException) -> BaseException:
+    """The innermost exception of a dlt step failure (dlt wraps the error raised in a resource)."""
+    seen = error
+    while True:
+        inner = getattr(seen, "exception", None) or seen.__cause__ or seen.__context__
+        if inner is None or inner is seen:
+            return seen
+        if isinstance(inner, WarehouseError):
+            return inner
+        seen = inner
+
+
+def rows_loaded(pipeline: dlt.Pipeline) -> dict[str, int]:
+    """Data rows per raw table in the last run (dlt's own tables left out), from dlt's extract metrics.
+
+    Extract metrics count imported files too (normalize metrics do not), and the run only gets here when
+    the load of those rows succeeded.
+    """
+    trace = pipeline.last_trace
+    counts: dict[str, int] = {}
+    if trace is None or trace.last_extract_info is None:
+        return counts
+    for step_metrics in trace.last_extract_info.metrics.values():
+        for metrics in step_metrics:
+            for table, table_metrics in metrics["table_metrics"].items():
+                if not table.startswith("_dlt"):
+                    counts[table] = counts.get(table, 0) + table_metrics.items_count
+    return counts
+
+
+def run_source(
+    source: str,
+    make_resource: Callable[[], object],
+    connection: Connection,
+    settings: Settings,
+) -> SourceResult:
+    """Extract, normalize and load one source; a failure is returned, not raised, so others still run."""
+    result = SourceResult(source)
+    started = time.perf_counter()
+    try:
+        pipeline = make_pipeline(source, connection, settings)
+        result.notes += handle_pending_packages(pipeline, connection)
+        pipeline = make_pipeline(source, connection, settings)
+        resource = make_resource()
+        try:
+            pipeline.run(resource, loader_file_format="csv")
+        except PipelineStepFailed as error:
+            cause = root_cause(error)
+            # A failed extract must not leave half a package behind; a failed load is handled (finished or
+            # aborted) at the start of the next run.
+            if error.step == "extract" and pipeline.has_pending_data:
+                pipeline.abort_packages()
+            if isinstance(cause, WarehouseError):
+                raise cause from error
+            raise WarehouseError(
+                f"loading source '{source}' failed in dlt's {error.step} step: {cause}",
+                hint="fix the cause above and run the ingest again; an unfinished package is retried or "
+                "aborted at the start of the next run.",
+            ) from error
+        result.rows_by_table = rows_loaded(pipeline)
+    except WarehouseError as error:
+        result.error = error
+    result.seconds = time.perf_counter() - started
+    return result

@@ -1,0 +1,103 @@
+"""`warehouse` command line: parses arguments and calls the modules that do the work."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+import warnings
+
+from warehouse import database, job, summary
+from warehouse.dbt_runner import run_dbt
+from warehouse.errors import WarehouseError
+from warehouse.settings import Settings, load_settings
+
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="warehouse", description="Customer warehouse: dlt + dbt on Postgres.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    db = commands.add_parser("db", help="the warehouse database (embedded unless WAREHOUSE_HOST is set)")
+    db.add_argument("action", choices=["up", "down", "status", "env", "psql"])
+
+    sample = commands.add_parser("sample", help="write the deterministic sample sources")
+    sample.add_argument("--scale", type=int, default=1, help="multiply rows (1 = 5,200 customers, 10,500 txns)")
+    sample.add_argument("--day", type=int, default=1, help="1 = initial export; K > 1 = day K's changes")
+    sample.add_argument("--seed", type=int, default=42)
+
+    ingest = commands.add_parser("ingest", help="load new source data into the raw schema with dlt")
+    ingest.add_argument("--source", action="append", help="only this source (crm, shop); repeatable")
+
+    build = commands.add_parser("build", help="dbt build; extra arguments go to dbt", add_help=False)
+    build.add_argument("dbt_args", nargs=argparse.REMAINDER)
+
+    run = commands.add_parser("run", help="the main job: db up, sample if empty, ingest, dbt build, summary")
+    run.add_argument("dbt_args", nargs=argparse.REMAINDER, help="extra arguments for dbt build")
+    return parser
+
+
+def db_command(action: str, settings: Settings) -> int:
+    if action == "down":
+        if database.is_external():
+            raise WarehouseError("WAREHOUSE_HOST is set: the external warehouse is not stopped by this command")
+        stopped = database.stop_embedded(settings)
+        print("embedded server stopped" if stopped else "embedded server was not running")
+        return 0
+    if action == "status" and not database.is_external():
+        print(database.embedded_status(settings))
+        return 0
+    connection = database.connect(settings)
+    if action == "up":
+        print(f"warehouse ready: database {connection.dbname} at {connection.host}:{connection.port}")
+    elif action == "status":
+        print(f"external warehouse: database {connection.dbname} at {connection.host}:{connection.port} (reachable)")
+    elif action == "env":
+        variables = {
+            **connection.dbt_env(),
+            "DBT_PROFILES_DIR": str(settings.dbt_profiles_dir),
+            "DBT_PROJECT_DIR": str(settings.project_dir),
+        }
+        if connection.embedded:
+            variables.pop("WAREHOUSE_PASSWORD")
+        for name, value in variables.items():
+            print(f"export {name}={shlex.quote(value)}")
+    elif action == "psql":
+        psql = database.psql_executable()
+        os.execv(psql, [psql, connection.libpq_dsn()])
+    return 0
+
+
+def dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "db":
+        return db_command(args.action, settings)
+    if args.command == "sample":
+        job.generate_sample_sources(database.connect(settings), settings, args.scale, args.day, args.seed)
+    elif args.command == "ingest":
+        landed = job.ingest(database.connect(settings), settings, args.source)
+        print(summary.rows_table(landed))
+    elif args.command == "build":
+        run_dbt(["build", *args.dbt_args], database.connect(settings), settings)
+    elif args.command == "run":
+        report = job.run_main_job(settings, args.dbt_args)
+        print(summary.render(report, database.connect(settings)))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `warehouse` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return dispatch(args, load_settings())
+    except WarehouseError as error:
+        print(f"warehouse {args.command} failed: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""The one-screen summary printed after a run: rows landed, time per step, and the headline figures."""
+
+from __future__ import annotations
+
+import psycopg2
+
+from warehouse.database import Connection
+from warehouse.job import RunReport
+
+# Headline queries on the marts; a mart that does not exist yet is simply left out of the summary.
+HEADLINES = {
+    "customers (dim_customers)": "select count(*) from marts.dim_customers",
+    "high-value customers": "select count(*) from marts.fct_high_value_customers",
+}
+
+
+def rows_table(rows_by_table: dict[str, int]) -> str:
+    """Rows landed per raw table, one line each."""
+    if not rows_by_table:
+        return "rows landed: none (no new data)"
+    width = max(len(table) for table in rows_by_table)
+    lines = ["rows landed:"] + [f"  raw.{table:<{width}}  {count:>12,}" for table, count in rows_by_table.items()]
+    return "\n".join(lines)
+
+
+def headline_figures(connection: Connection) -> list[str]:
+    """Each headline figure that can be read from the marts."""
+    lines = []
+    with psycopg2.connect(connection.libpq_dsn()) as conn:
+        for label, statement in HEADLINES.items():
+            with conn.cursor() as cursor:
+                try:
+                    cursor.execute(statement)
+                    lines.append(f"  {label:<28} {cursor.fetchone()[0]:>12,}")
+                except psycopg2.Error:
+                    conn.rollback()
+    return lines
+
+
+def render(report: RunReport, connection: Connection) -> str:
+    """The summary of a main-job run."""
+    lines = ["", "=== warehouse run summary ===", rows_table(report.rows_landed), "time per step:"]
+    lines += [f"  {step:<12} {seconds:8.1f} s" for step, seconds in report.step_seconds.items()]
+    lines.append(f"  {'total':<12} {sum(report.step_seconds.values()):8.1f} s")
+    if report.dbt is not None:
+        counts = ", ".join(f"{status} {count}" for status, count in sorted(report.dbt.status_counts.items()))
+        lines.append(f"dbt build: {counts or 'nothing to build'}")
+    figures = headline_figures(connection)
+    if figures:
+        lines += ["headline figures:", *figures]
+    return "\n".join(lines)
