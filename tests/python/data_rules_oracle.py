@@ -1,0 +1,183 @@
+"""A naive, independent implementation of docs/data_rules.md that checks the sample's ground truth.
+
+Written from the document only: it reads the dirty CSV exports and the shop rows, never the generator's plans.
+Slow and simple on purpose (plain Python, Decimal, one dict per customer).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+MAX_VALID_AMOUNT = Decimal("10000")
+TRUE_WORDS = {"yes", "y", "1", "true", "t"}
+DATE_FORMATS = (
+    (re.compile(r"\d{4}-\d{2}-\d{2}"), "%Y-%m-%d"),
+    (re.compile(r"\d{4}/\d{2}/\d{2}"), "%Y/%m/%d"),
+    (re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"), "%Y-%m-%d %H:%M:%S"),
+)
+WHOLE_NUMBER = re.compile(r"[+-]?\d+(\.0+)?")
+NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+
+
+def _blank(value: str | None) -> bool:
+    return value is None or value.strip() == ""
+
+
+def clean_customer_id(value: str | None) -> str | None:
+    return None if _blank(value) else value.strip().upper()
+
+
+def clean_age(value: str | None) -> int | None:
+    if _blank(value) or not WHOLE_NUMBER.fullmatch(value.strip()):
+        return None
+    age = int(Decimal(value.strip()))
+    return age if 0 <= age <= 120 else None
+
+
+def clean_country(value: str | None, aliases: dict[str, str]) -> str:
+    return "ZZ" if _blank(value) else aliases.get(value.strip().lower(), "ZZ")
+
+
+def clean_active(value: str | None) -> bool:
+    return not _blank(value) and value.strip().lower() in TRUE_WORDS
+
+
+def load_aliases(seeds_dir: Path) -> dict[str, str]:
+    with (seeds_dir / "country_aliases.csv").open(encoding="utf-8", newline="") as file:
+        return {row["alias"]: row["country_code"] for row in csv.DictReader(file)}
+
+
+@dataclass
+class CustomerResult:
+    customers: dict[str, dict] = field(default_factory=dict)
+    raw_rows: int = 0
+    rejected_missing_id: int = 0
+    exact_duplicates: int = 0
+    stale_versions: int = 0
+
+
+def clean_customers(files: list[Path], aliases: dict[str, str]) -> CustomerResult:
+    """Every export, oldest first; exact duplicates removed per file; the latest file and line win."""
+    result = CustomerResult()
+    for path in sorted(files, key=lambda p: (p.stat().st_mtime, p.name)):
+        seen: set[tuple[str, ...]] = set()
+        with path.open(encoding="utf-8", newline="") as file:
+            reader = csv.reader(file)
+            assert next(reader) == ["customer_id", "name", "age", "country", "is_active"]
+            for row in reader:
+                result.raw_rows += 1
+                if tuple(row) in seen:
+                    result.exact_duplicates += 1
+                    continue
+                seen.add(tuple(row))
+                customer_id = clean_customer_id(row[0])
+                if customer_id is None:
+                    result.rejected_missing_id += 1
+                    continue
+                if customer_id in result.customers:
+                    result.stale_versions += 1
+                result.customers[customer_id] = {
+                    "age": clean_age(row[2]),
+                    "country_code": clean_country(row[3], aliases),
+                    "is_active": clean_active(row[4]),
+                }
+    return result
+
+
+def parse_amount(value: str | None) -> Decimal | str:
+    """The amount, or the reject reason."""
+    if _blank(value):
+        return "missing_amount"
+    text = value.strip()
+    text = text.removeprefix("$").replace(",", "")
+    if not NUMBER.fullmatch(text):
+        return "unparseable_amount"
+    amount = Decimal(text).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    if amount <= 0:
+        return "non_positive_amount"
+    if amount > MAX_VALID_AMOUNT:
+        return "amount_out_of_range"
+    return amount
+
+
+def parse_date(value: str | None, load_day: date) -> date | str:
+    """The date, or the reject reason."""
+    if _blank(value):
+        return "missing_date"
+    text = value.strip()
+    for pattern, fmt in DATE_FORMATS:
+        if pattern.fullmatch(text):
+            try:
+                parsed = datetime.strptime(text, fmt).date()
+            except ValueError:
+                return "invalid_date"
+            return "future_date" if parsed > load_day else parsed
+    return "invalid_date"
+
+
+@dataclass
+class TransactionResult:
+    valid: list[tuple[str, Decimal]] = field(default_factory=list)
+    raw_rows: int = 0
+    exact_duplicates: int = 0
+    rejected: Counter = field(default_factory=Counter)
+
+
+def clean_transactions(rows: list[tuple], known_customers: set[str], load_day: date) -> TransactionResult:
+    """Exact duplicates kept once; ids with different versions all rejected; else the first failing rule."""
+    result = TransactionResult(raw_rows=len(rows))
+    distinct = list(dict.fromkeys(rows))
+    result.exact_duplicates = len(rows) - len(distinct)
+    versions = Counter(row[0] for row in distinct)
+    for transaction_id, raw_customer, raw_amount, raw_date in distinct:
+        if versions[transaction_id] > 1:
+            result.rejected["conflicting_duplicate_key"] += 1
+            continue
+        customer_id = clean_customer_id(raw_customer)
+        amount = parse_amount(raw_amount)
+        day = parse_date(raw_date, load_day)
+        if customer_id is None:
+            reason = "missing_customer_id"
+        elif customer_id not in known_customers:
+            reason = "unknown_customer"
+        elif isinstance(amount, str):
+            reason = amount
+        elif isinstance(day, str):
+            reason = day
+        else:
+            result.valid.append((customer_id, amount))
+            continue
+        result.rejected[reason] += 1
+    return result
+
+
+def truth_rows(customers: CustomerResult, transactions: TransactionResult) -> list[dict[str, str]]:
+    """customers_truth.csv as the rules define it, as strings, in customer_id order."""
+    totals: dict[str, list] = {customer_id: [Decimal("0.00"), 0] for customer_id in customers.customers}
+    for customer_id, amount in transactions.valid:
+        totals[customer_id][0] += amount
+        totals[customer_id][1] += 1
+    rows = []
+    for customer_id in sorted(customers.customers):
+        values = customers.customers[customer_id]
+        total, count = totals[customer_id]
+        average = (total / count).quantize(Decimal("0.01"), ROUND_HALF_UP) if count else None
+        rows.append(
+            {
+                "customer_id": customer_id,
+                "age": "" if values["age"] is None else str(values["age"]),
+                "country_code": values["country_code"],
+                "is_active": "true" if values["is_active"] else "false",
+                "total_spent": str(total),
+                "avg_transaction_value": "" if average is None else str(average),
+                "transaction_count": str(count),
+                "is_high_value": "true" if values["is_active"] and total > 500 else "false",
+            }
+        )
+    return rows

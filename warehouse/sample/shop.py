@@ -1,0 +1,70 @@
+"""The sample's operational shop database: table `public.transactions`, written with COPY."""
+
+from __future__ import annotations
+
+import io
+
+import psycopg2
+from psycopg2.extensions import connection as PgConnection
+
+from warehouse.errors import WarehouseError
+
+TABLE = "public.transactions"
+CREATE_TABLE = f"""
+create table {TABLE} (
+    transaction_id bigint not null,
+    customer_id varchar,
+    amount varchar,
+    transaction_date varchar
+)
+"""  # no primary key on purpose: the source has duplicate ids
+
+
+def connect(dsn: str) -> PgConnection:
+    """Connect to the shop database, or say which one could not be reached."""
+    try:
+        return psycopg2.connect(dsn, connect_timeout=10)
+    except psycopg2.OperationalError as error:
+        raise WarehouseError(
+            f"cannot connect to the sample shop database ({dsn}): {str(error).strip()}",
+            hint="start the database (`warehouse db up`) or check the source DSN.",
+        ) from error
+
+
+def current_max_id(conn: PgConnection) -> int | None:
+    """The highest transaction_id in the table, 0 when empty, None when the table does not exist."""
+    with conn.cursor() as cursor:
+        cursor.execute("select to_regclass(%s)", (TABLE,))
+        if cursor.fetchone()[0] is None:
+            return None
+        cursor.execute(f"select coalesce(max(transaction_id), 0) from {TABLE}")
+        return int(cursor.fetchone()[0])
+
+
+def recreate_table(conn: PgConnection) -> None:
+    """Drop and create the empty table (day 1 starts over)."""
+    with conn.cursor() as cursor:
+        cursor.execute(f"drop table if exists {TABLE}")
+        cursor.execute(CREATE_TABLE)
+
+
+def create_index(conn: PgConnection) -> None:
+    """The plain (non-unique) index on transaction_id the loader's cursor reads by."""
+    with conn.cursor() as cursor:
+        cursor.execute(f"create index if not exists transactions_transaction_id_idx on {TABLE} (transaction_id)")
+
+
+def delete_after(conn: PgConnection, max_id: int) -> int:
+    """Remove rows above `max_id` (left by an interrupted run of the same day); returns how many."""
+    with conn.cursor() as cursor:
+        cursor.execute(f"delete from {TABLE} where transaction_id > %s", (max_id,))
+        return cursor.rowcount
+
+
+def copy_rows(conn: PgConnection, text: str) -> None:
+    """Append rows given as COPY text (tab-separated, \\N for null)."""
+    with conn.cursor() as cursor:
+        cursor.copy_expert(
+            f"copy {TABLE} (transaction_id, customer_id, amount, transaction_date) from stdin",
+            io.StringIO(text),
+        )
