@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 
 import dlt
@@ -22,20 +21,18 @@ COLUMN_HINTS = {
     "_source_file": {"data_type": "text", "nullable": False},
     "_line_number": {"data_type": "bigint", "nullable": False},
     "_file_modified_at": {"data_type": "timestamp", "nullable": False},
-    "_loaded_at": {"data_type": "timestamp", "nullable": False},
+    "_dlt_load_id": {"data_type": "text", "nullable": False},
 }
 
 
 @dlt.transformer(name="customers", write_disposition="append", columns=COLUMN_HINTS)
 def customer_rows(files: list[FileItemDict]) -> Iterator[pa.Table]:
     """Each new export file, validated whole first, then yielded in Arrow batches."""
-    loaded_at = pa.scalar(datetime.now(timezone.utc), pa.timestamp("us", tz="UTC"))
     for file in sorted(files, key=lambda item: (item["modification_date"], item["file_name"])):
         path = Path(file.local_file_path)
         header = read_header(path, REQUIRED_COLUMNS)
         validate(path, header)
-        for table in read_text_batches(path, header, CHUNK_ROWS):
-            yield table.append_column("_loaded_at", pa.repeat(loaded_at, table.num_rows))
+        yield from read_text_batches(path, header, CHUNK_ROWS)
 
 
 def customers_resource(landing_dir: Path) -> dlt.sources.DltResource:

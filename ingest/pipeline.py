@@ -42,13 +42,14 @@ class SourceResult:
 
 
 def make_pipeline(source: str, connection: Connection, settings: Settings) -> dlt.Pipeline:
-    """The dlt pipeline for one source system; its state lives in the warehouse state folder."""
-    settings.dlt_dir.mkdir(parents=True, exist_ok=True)
+    """The dlt pipeline for one source system; its state lives in the state folder, one per warehouse database."""
+    pipelines_dir = settings.dlt_dir / connection.dbname
+    pipelines_dir.mkdir(parents=True, exist_ok=True)
     return dlt.pipeline(
         pipeline_name=f"{source}_to_raw",
         destination=dlt.destinations.postgres(credentials=connection.url()),
         dataset_name=RAW_SCHEMA,
-        pipelines_dir=str(settings.dlt_dir),
+        pipelines_dir=str(pipelines_dir),
     )
 
 

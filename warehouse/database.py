@@ -136,7 +136,7 @@ def embedded_connection(settings: Settings) -> Connection:
         port=int(info.port or 5432),
         user="postgres",
         password="",
-        dbname=WAREHOUSE_DBNAME,
+        dbname=os.environ.get("WAREHOUSE_DBNAME", WAREHOUSE_DBNAME),
         embedded=True,
     )
 

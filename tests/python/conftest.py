@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import subprocess
+import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +13,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from warehouse.database import Connection, connect, stop_embedded
+from warehouse.database import Connection, connect, ensure_databases, stop_embedded
 from warehouse.settings import SOURCE_DBNAME, Settings, load_settings
 
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
@@ -60,3 +63,54 @@ def query(connection: Connection, statement: str, dbname: str | None = None) -> 
 def empty_dir(tmp_path: Path) -> Path:
     """A fresh folder for one test's files."""
     return tmp_path
+
+
+_database_numbers = itertools.count(1)
+
+
+class Workspace:
+    """One test's own warehouse database, source database and landing/truth folders on the session server."""
+
+    def __init__(self, server: Connection, root: Path, name: str) -> None:
+        self.server = server
+        self.root = root
+        self.dbname = f"wh_{name}"
+        self.source_dbname = f"src_{name}"
+
+    @property
+    def settings(self) -> Settings:
+        return load_settings()
+
+    @property
+    def connection(self) -> Connection:
+        return connect(self.settings)
+
+    @property
+    def source_dsn(self) -> str:
+        return self.server.libpq_dsn(self.source_dbname)
+
+    def query(self, statement: str, dbname: str | None = None) -> list[tuple]:
+        return query(self.server, statement, dbname or self.dbname)
+
+    def cli(self, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+        """Run the `warehouse` command in a subprocess, as a user would; output captured as text."""
+        return subprocess.run(
+            [sys.executable, "-m", "warehouse.cli", *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=dict(os.environ),
+        )
+
+
+@pytest.fixture
+def workspace(warehouse: Connection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+    """A fresh, isolated warehouse for one test: own databases, own landing folder, own dlt state."""
+    space = Workspace(warehouse, tmp_path, str(next(_database_numbers)))
+    monkeypatch.setenv("WAREHOUSE_DBNAME", space.dbname)
+    monkeypatch.setenv("WAREHOUSE_LANDING_DIR", str(tmp_path / "landing"))
+    monkeypatch.setenv("WAREHOUSE_TRUTH_DIR", str(tmp_path / "truth"))
+    monkeypatch.setenv("SOURCES__TRANSACTIONS__CREDENTIALS", warehouse.sqlalchemy_url(space.source_dbname))
+    for dbname in (space.dbname, space.source_dbname):
+        ensure_databases(Connection(**{**warehouse.__dict__, "dbname": dbname}))
+    return space

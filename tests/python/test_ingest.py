@@ -1,0 +1,237 @@
+"""The dlt loader against a real embedded Postgres: counts, incrementality, delta days and bad files."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from conftest import Workspace
+
+from warehouse.sample import generate_sample
+
+HEADER = "customer_id,name,age,country,is_active\n"
+
+
+def sample_day(space: Workspace, day: int = 1) -> object:
+    settings = space.settings
+    return generate_sample(
+        customers_dir=settings.customers_landing_dir,
+        source_dsn=space.source_dsn,
+        truth_dir=settings.truth_dir,
+        scale=1,
+        day=day,
+    )
+
+
+def csv_data_rows(folder: Path) -> int:
+    total = 0
+    for path in folder.glob("*.csv"):
+        with path.open(newline="", encoding="utf-8") as handle:
+            total += sum(1 for _ in csv.reader(handle)) - 1
+    return total
+
+
+def raw_count(space: Workspace, table: str) -> int:
+    return space.query(f"select count(*) from raw.{table}")[0][0]
+
+
+def drop_file(folder: Path, name: str, content: bytes | str) -> Path:
+    """Write a landing file; each gets a later mtime so incremental order is unambiguous."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    stamp = time.time() + len(list(folder.iterdir()))
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def test_first_load_lands_every_row_of_the_files_and_the_table(workspace: Workspace) -> None:
+    sample_day(workspace)
+    result = workspace.cli("ingest")
+    assert result.returncode == 0, result.stderr
+
+    landing = workspace.settings.customers_landing_dir
+    assert raw_count(workspace, "customers") == csv_data_rows(landing) == 5_200
+    source_rows = workspace.query("select count(*) from transactions", workspace.source_dbname)[0][0]
+    assert raw_count(workspace, "transactions") == source_rows == 10_500
+    assert "raw.customers" in result.stdout and "5,200" in result.stdout
+    # Every row carries its file, line and load id; the loads are recorded in dlt's own table.
+    assert workspace.query(
+        "select count(*) from raw.customers where _source_file is null or _line_number < 2 or _dlt_load_id is null"
+    ) == [(0,)]
+    assert workspace.query("select min(_line_number), max(_line_number) from raw.customers") == [(2, 5_201)]
+    assert workspace.query("select count(*) from raw._dlt_loads where status = 0")[0][0] == 2
+
+
+def test_rerun_without_new_data_lands_nothing(workspace: Workspace) -> None:
+    sample_day(workspace)
+    assert workspace.cli("ingest").returncode == 0
+    before = (raw_count(workspace, "customers"), raw_count(workspace, "transactions"))
+
+    again = workspace.cli("ingest")
+
+    assert again.returncode == 0, again.stderr
+    assert "no new data" in again.stdout
+    assert (raw_count(workspace, "customers"), raw_count(workspace, "transactions")) == before
+
+
+def test_day_two_lands_exactly_the_delta(workspace: Workspace) -> None:
+    sample_day(workspace)
+    assert workspace.cli("ingest").returncode == 0
+    day_one_max = workspace.query("select max(transaction_id) from raw.transactions")[0][0]
+
+    day_two = sample_day(workspace, day=2)
+    result = workspace.cli("ingest")
+
+    assert result.returncode == 0, result.stderr
+    new_file = day_two.customers_file.name
+    assert workspace.query(f"select count(*) from raw.customers where _source_file = '{new_file}'") == [
+        (day_two.customer_rows,)
+    ]
+    assert raw_count(workspace, "customers") == 5_200 + day_two.customer_rows
+    new_transactions = workspace.query(
+        f"select count(*) from transactions where transaction_id > {day_one_max}", workspace.source_dbname
+    )[0][0]
+    assert new_transactions == day_two.transaction_rows > 0
+    assert raw_count(workspace, "transactions") == 10_500 + new_transactions
+    # Each export file landed once: the day-1 file was not read again.
+    assert workspace.query("select count(distinct _dlt_load_id) from raw.customers") == [(2,)]
+
+
+def test_two_files_dropped_at_once_both_land_once(workspace: Workspace) -> None:
+    landing = workspace.settings.customers_landing_dir
+    drop_file(landing, "customers_a.csv", HEADER + "C1,Ann,30,UK,yes\nC2,Bob,40,US,no\n")
+    drop_file(landing, "customers_b.csv", HEADER + "C3,Cid,50,DE,yes\n")
+
+    assert workspace.cli("ingest", "--source", "crm").returncode == 0
+    assert workspace.cli("ingest", "--source", "crm").returncode == 0
+
+    assert workspace.query("select _source_file, count(*) from raw.customers group by 1 order by 1") == [
+        ("customers_a.csv", 2),
+        ("customers_b.csv", 1),
+    ]
+
+
+BAD_FILES = {
+    "unterminated_quote": (HEADER + 'C1,Ann,30,UK,yes\nC2,"Bob,40,US,no\nC3,Cid,50,DE,yes\n', 3, "never closed"),
+    "missing_column": ("customer_id,name,age,is_active\nC1,Ann,30,yes\n", 1, "missing required column(s) country"),
+    "undecodable_bytes": (HEADER.encode() + b"C1,Ann,30,UK,yes\nC2,B\xf6b,40,DE,no\n", 3, "not UTF-8"),
+    "ragged_row": (HEADER + "C1,Ann,30,UK,yes\nC2,Bob,40\n", 3, "expected 5 fields, found 3"),
+    "empty_file": ("", 1, "the file is empty"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_a_bad_file_fails_clearly_and_loads_nothing(workspace: Workspace, case: str) -> None:
+    content, line, problem = BAD_FILES[case]
+    landing = workspace.settings.customers_landing_dir
+    drop_file(landing, "customers_good.csv", HEADER + "C9,Eve,30,UK,yes\n")
+    bad = drop_file(landing, f"customers_{case}.csv", content)
+
+    result = workspace.cli("ingest", "--source", "crm")
+
+    assert result.returncode == 1
+    assert f"{bad}, line {line}" in result.stderr
+    assert problem in result.stderr
+    assert "Traceback" not in result.stderr
+    assert workspace.query("select to_regclass('raw.customers')") == [(None,)] or raw_count(workspace, "customers") == 0
+
+    # Once the file is fixed (here: removed), the next run loads the good file exactly once.
+    bad.unlink()
+    assert workspace.cli("ingest", "--source", "crm").returncode == 0
+    assert raw_count(workspace, "customers") == 1
+
+
+def test_a_failed_load_package_is_finished_on_the_next_run(workspace: Workspace) -> None:
+    """A package that failed at load time is retried explicitly, and new data is still extracted after it."""
+    landing = workspace.settings.customers_landing_dir
+    drop_file(landing, "customers_1.csv", HEADER + "C1,Ann,30,UK,yes\nC2,Bob,40,US,no\n")
+    assert workspace.cli("ingest", "--source", "crm").returncode == 0
+    # Make the next load fail in the warehouse: a constraint that rejects the new file's row.
+    workspace.query("alter table raw.customers add constraint no_eve check (name <> 'Eve')")
+    drop_file(landing, "customers_2.csv", HEADER + "C3,Eve,50,DE,yes\n")
+    failed = workspace.cli("ingest", "--source", "crm")
+    assert failed.returncode == 1
+    assert "no_eve" in failed.stderr
+    assert raw_count(workspace, "customers") == 2
+
+    workspace.query("alter table raw.customers drop constraint no_eve")
+    drop_file(landing, "customers_3.csv", HEADER + "C4,Dan,60,FR,no\n")
+    result = workspace.cli("ingest", "--source", "crm")
+
+    assert result.returncode == 0, result.stderr
+    assert "unfinished load package" in result.stderr
+    assert workspace.query("select _source_file, count(*) from raw.customers group by 1 order by 1") == [
+        ("customers_1.csv", 2),
+        ("customers_2.csv", 1),
+        ("customers_3.csv", 1),
+    ]
+
+
+def test_a_package_that_fails_again_is_aborted_and_its_data_read_again(workspace: Workspace) -> None:
+    landing = workspace.settings.customers_landing_dir
+    drop_file(landing, "customers_1.csv", HEADER + "C1,Ann,30,UK,yes\n")
+    assert workspace.cli("ingest", "--source", "crm").returncode == 0
+    workspace.query("alter table raw.customers add constraint no_eve check (name <> 'Eve')")
+    drop_file(landing, "customers_2.csv", HEADER + "C3,Eve,50,DE,yes\n")
+    assert workspace.cli("ingest", "--source", "crm").returncode == 1
+
+    still_failing = workspace.cli("ingest", "--source", "crm")
+    assert still_failing.returncode == 1
+    assert "aborting" in still_failing.stderr
+
+    workspace.query("alter table raw.customers drop constraint no_eve")
+    result = workspace.cli("ingest", "--source", "crm")
+    assert result.returncode == 0, result.stderr
+    assert workspace.query("select _source_file, count(*) from raw.customers group by 1 order by 1") == [
+        ("customers_1.csv", 1),
+        ("customers_2.csv", 1),
+    ]
+
+
+def test_source_database_down_gives_a_clear_error(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCES__TRANSACTIONS__CREDENTIALS", "postgresql://shop:secret@127.0.0.1:1/shop")
+
+    result = workspace.cli("ingest", "--source", "shop")
+
+    assert result.returncode == 1
+    assert "cannot reach the transactions source database" in result.stderr
+    assert "secret" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_external_postgres_mode_uses_the_configured_server(
+    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WAREHOUSE_HOST & co. point every command at another server (a second pgserver stands in for it)."""
+    import pgserver
+
+    other = pgserver.get_server(tmp_path / "external_pg", cleanup_mode="stop")
+    try:
+        socket_dir = str(other.get_postmaster_info().socket_dir)
+        other.psql("create database analytics; create database operations;")
+        monkeypatch.setenv("WAREHOUSE_HOST", socket_dir)
+        monkeypatch.setenv("WAREHOUSE_PORT", "5432")
+        monkeypatch.setenv("WAREHOUSE_USER", "postgres")
+        monkeypatch.setenv("WAREHOUSE_DBNAME", "analytics")
+        monkeypatch.setenv(
+            "SOURCES__TRANSACTIONS__CREDENTIALS", f"postgresql://postgres@/operations?host={socket_dir}"
+        )
+        assert workspace.cli("sample").returncode == 0
+        result = workspace.cli("ingest")
+        assert result.returncode == 0, result.stderr
+
+        counts = other.psql(
+            "\\c analytics\nselect (select count(*) from raw.customers) || '/' || (select count(*) from raw.transactions);"
+        )
+        assert "5200/10500" in counts
+        # The session's embedded server was not touched.
+        assert workspace.query("select to_regclass('raw.customers')") == [(None,)]
+        assert "external warehouse" in workspace.cli("db", "status").stdout
+    finally:
+        other.cleanup()
+        shutil.rmtree(tmp_path / "external_pg", ignore_errors=True)
