@@ -226,7 +226,8 @@ def test_external_postgres_mode_uses_the_configured_server(
         assert result.returncode == 0, result.stderr
 
         counts = other.psql(
-            "\\c analytics\nselect (select count(*) from raw.customers) || '/' || (select count(*) from raw.transactions);"
+            "\\c analytics\n"
+            "select (select count(*) from raw.customers) || '/' || (select count(*) from raw.transactions);"
         )
         assert "5200/10500" in counts
         # The session's embedded server was not touched.
