@@ -131,7 +131,6 @@ def run_source(
     try:
         pipeline = make_pipeline(source, connection, settings)
         result.notes += handle_pending_packages(pipeline, connection)
-        pipeline = make_pipeline(source, connection, settings)
         resource = make_resource()
         try:
             pipeline.run(resource, loader_file_format="csv")

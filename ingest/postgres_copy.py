@@ -16,6 +16,7 @@ import itertools
 import math
 import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,8 @@ import sqlalchemy as sa
 from dlt.sources.sql_database.schema_types import table_to_columns
 
 # Several files let dlt's load workers run their COPYs in parallel.
-ROWS_PER_FILE = 400_000
+ROWS_PER_FILE = 250_000
+COPY_WORKERS = 2
 STATE_KEY = "last_cursor_value"
 
 
@@ -38,19 +40,29 @@ def copy_resource(engine: sa.Engine, table: sa.Table, cursor_column: str, spool_
         state = dlt.current.resource_state()
         load_id = dlt.current.load_package_state()["load_id"]
         spool_dir.mkdir(parents=True, exist_ok=True)
-        raw_connection = engine.raw_connection()
+        coordinator = engine.raw_connection()
         try:
-            raw_connection.set_session(isolation_level="REPEATABLE READ", readonly=True)
-            with raw_connection.cursor() as cursor:
-                for number, (low, high) in enumerate(_new_ranges(cursor, table, cursor_column, state.get(STATE_KEY))):
-                    path = spool_dir / f"{table.name}.{load_id}.{number}.csv"
-                    rows = _copy_range(cursor, table, cursor_column, load_id, low, high, path)
-                    yield dlt.mark.with_file_import(str(path), "csv", items_count=rows)
-                    os.unlink(path)  # dlt has hard-linked (or copied) it into the package
-                    state[STATE_KEY] = high
-            raw_connection.commit()
+            coordinator.set_session(isolation_level="REPEATABLE READ", readonly=True)
+            with coordinator.cursor() as cursor:
+                cursor.execute("select pg_export_snapshot()")
+                snapshot = cursor.fetchone()[0]
+                ranges = _new_ranges(cursor, table, cursor_column, state.get(STATE_KEY))
+            paths = [spool_dir / f"{table.name}.{load_id}.{number}.csv" for number in range(len(ranges))]
+
+            def copy_one(part: int) -> int:
+                low, high = ranges[part]
+                return _copy_range_in_snapshot(engine, snapshot, table, cursor_column, load_id, low, high, paths[part])
+
+            # Each range is copied on its own connection, all seeing the coordinator's snapshot.
+            with ThreadPoolExecutor(max_workers=COPY_WORKERS) as pool:
+                row_counts = list(pool.map(copy_one, range(len(ranges))))
+            for path, rows, (_, high) in zip(paths, row_counts, ranges, strict=True):
+                yield dlt.mark.with_file_import(str(path), "csv", items_count=rows)
+                os.unlink(path)  # dlt has hard-linked (or copied) it into the package
+                state[STATE_KEY] = high
+            coordinator.commit()
         finally:
-            raw_connection.close()
+            coordinator.close()
 
     return new_rows
 
@@ -75,21 +87,38 @@ def _new_ranges(cursor: Any, table: sa.Table, cursor_column: str, last: Any) -> 
     return list(itertools.pairwise(bounds))
 
 
-def _copy_range(
-    cursor: Any, table: sa.Table, cursor_column: str, load_id: str, low: Any, high: Any, path: Path
-) -> None:
-    column = _quote(cursor_column)
-    selected = ", ".join(_quote(c.name) for c in table.columns)
-    low_filter = f"{column} > {cursor.mogrify('%s', (low,)).decode()} and " if low is not None else ""
-    high_literal = cursor.mogrify("%s", (high,)).decode()
-    load_id_literal = cursor.mogrify("%s", (load_id,)).decode()
-    query = (
-        f"select {selected}, {load_id_literal} as _dlt_load_id from {_qualified(table)} "
-        f"where {low_filter}{column} <= {high_literal}"
-    )
-    with path.open("wb") as sink:
-        cursor.copy_expert(f"copy ({query}) to stdout with (format csv, header true)", sink)
-    return cursor.rowcount
+def _copy_range_in_snapshot(
+    engine: sa.Engine,
+    snapshot: str,
+    table: sa.Table,
+    cursor_column: str,
+    load_id: str,
+    low: Any,
+    high: Any,
+    path: Path,
+) -> int:
+    """COPY one cursor range, with the load id appended, into a CSV file; returns the row count."""
+    connection = engine.raw_connection()
+    try:
+        connection.set_session(isolation_level="REPEATABLE READ", readonly=True)
+        with connection.cursor() as cursor:
+            cursor.execute("set transaction snapshot %s", (snapshot,))
+            column = _quote(cursor_column)
+            selected = ", ".join(_quote(c.name) for c in table.columns)
+            low_filter = f"{column} > {cursor.mogrify('%s', (low,)).decode()} and " if low is not None else ""
+            high_literal = cursor.mogrify("%s", (high,)).decode()
+            load_id_literal = cursor.mogrify("%s", (load_id,)).decode()
+            query = (
+                f"select {selected}, {load_id_literal} as _dlt_load_id from {_qualified(table)} "
+                f"where {low_filter}{column} <= {high_literal}"
+            )
+            with path.open("wb") as sink:
+                cursor.copy_expert(f"copy ({query}) to stdout with (format csv, header true)", sink)
+            rows = cursor.rowcount
+        connection.commit()
+        return rows
+    finally:
+        connection.close()
 
 
 def _quote(identifier: str) -> str:

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import dlt
 import sqlalchemy as sa
-from dlt.sources.sql_database import sql_table
 
 from ingest.postgres_copy import copy_resource
 from warehouse.errors import WarehouseError
@@ -52,6 +51,8 @@ def transactions_resource(credentials: str, spool_dir: Path, schema: str | None 
     table = reflect_source_table(engine, schema)
     if engine.dialect.name == "postgresql":
         return copy_resource(engine, table, CURSOR_COLUMN, spool_dir)
+    from dlt.sources.sql_database import sql_table
+
     return sql_table(
         credentials=engine,
         table=TABLE,

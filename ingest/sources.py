@@ -8,9 +8,7 @@ from dataclasses import dataclass
 
 import dlt
 
-from ingest.crm_customers import customers_resource
 from ingest.pipeline import SourceResult, run_source
-from ingest.shop_transactions import transactions_resource
 from warehouse.database import Connection
 from warehouse.errors import WarehouseError
 from warehouse.settings import SOURCE_DBNAME, Settings
@@ -40,15 +38,24 @@ def transactions_credentials(connection: Connection) -> str:
     return connection.sqlalchemy_url(SOURCE_DBNAME)
 
 
+# Each source module is imported only when that source runs (their libraries are slow to import).
+
+
+def crm_resource(connection: Connection, settings: Settings) -> object:
+    from ingest.crm_customers import customers_resource
+
+    return customers_resource(settings.customers_landing_dir)
+
+
+def shop_resource(connection: Connection, settings: Settings) -> object:
+    from ingest.shop_transactions import transactions_resource
+
+    return transactions_resource(transactions_credentials(connection), settings.dlt_dir / "spool")
+
+
 SOURCES = (
-    Source("crm", ("customers",), lambda _, settings: customers_resource(settings.customers_landing_dir)),
-    Source(
-        "shop",
-        ("transactions",),
-        lambda connection, settings: transactions_resource(
-            transactions_credentials(connection), settings.dlt_dir / "spool"
-        ),
-    ),
+    Source("crm", ("customers",), crm_resource),
+    Source("shop", ("transactions",), shop_resource),
 )
 
 

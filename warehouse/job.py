@@ -8,8 +8,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import sqlalchemy as sa
-
 from warehouse.database import Connection, connect
 from warehouse.dbt_runner import DbtResult, run_dbt
 from warehouse.errors import WarehouseError
@@ -51,6 +49,8 @@ def source_libpq_dsn(connection: Connection) -> str:
                 hint="set SOURCES__TRANSACTIONS__CREDENTIALS to a SQLAlchemy URL of a database you may write to.",
             )
         return connection.libpq_dsn(SOURCE_DBNAME)
+    import sqlalchemy as sa
+
     url = sa.engine.make_url(configured)
     parts = url.translate_connect_args(username="user", database="dbname")
     parts.update({key: value for key, value in url.query.items() if isinstance(value, str)})

@@ -1,0 +1,135 @@
+"""Benchmark: `warehouse ingest` of the shop transactions against a plain COPY of the same rows.
+
+    .venv/bin/python scripts/benchmark_ingest.py --scale 100 --repeat 3
+
+Works in a throwaway state folder (its own embedded Postgres), so your warehouse is not touched. Each repetition
+starts from an empty raw schema. Both sides are timed as whole commands, as a user would run them:
+`warehouse ingest --source shop` (Python start-up, dlt, extract, load) and `psql -c "\\copy ... from file"`
+of the same rows exported to CSV beforehand. Prints the medians, the ratio and the ingest's peak memory (RSS of
+the command and its children; the Postgres server's own memory is not included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg2
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_DIR))
+
+from warehouse.database import Connection, connect, psql_executable, stop_embedded  # noqa: E402
+from warehouse.sample import generate_sample  # noqa: E402
+from warehouse.settings import load_settings  # noqa: E402
+
+MEASURE_CHILD = (
+    "import resource, subprocess, sys; "
+    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode; "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(code)"
+)
+
+
+def execute(connection: Connection, statement: str, dbname: str | None = None) -> list[tuple]:
+    with psycopg2.connect(connection.libpq_dsn(dbname)) as conn, conn.cursor() as cursor:
+        cursor.execute(statement)
+        return cursor.fetchall() if cursor.description else []
+
+
+def timed_command(command: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS in KiB of a command (measured by a small parent process of its own)."""
+    started = time.perf_counter()
+    completed = subprocess.run(
+        [sys.executable, "-c", MEASURE_CHILD, *command], env=env, capture_output=True, text=True, check=False
+    )
+    seconds = time.perf_counter() - started
+    if completed.returncode != 0:
+        sys.exit(f"benchmark command failed: {' '.join(command)}\n{completed.stderr}")
+    return seconds, int(completed.stdout.strip().splitlines()[-1])
+
+
+def reset_raw(connection: Connection, settings_dlt_dir: Path) -> None:
+    execute(connection, "drop schema if exists raw cascade")
+    shutil.rmtree(settings_dlt_dir / connection.dbname, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=100, help="100 = 1.05M transactions")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary state folder")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="warehouse-bench-"))
+    os.environ.update(
+        WAREHOUSE_STATE_DIR=str(workdir / "state"),
+        WAREHOUSE_LANDING_DIR=str(workdir / "landing"),
+        WAREHOUSE_TRUTH_DIR=str(workdir / "truth"),
+    )
+    for name in ("WAREHOUSE_HOST", "WAREHOUSE_EMBEDDED", "SOURCES__TRANSACTIONS__CREDENTIALS", "WAREHOUSE_DBNAME"):
+        os.environ.pop(name, None)
+    settings = load_settings()
+    connection = connect(settings)
+    env = dict(os.environ)
+    try:
+        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+        started = time.perf_counter()
+        summary = generate_sample(
+            customers_dir=settings.customers_landing_dir,
+            source_dsn=connection.libpq_dsn("shop"),
+            truth_dir=settings.truth_dir,
+            scale=args.scale,
+        )
+        rows = summary.transaction_rows
+        print(f"sample at scale {args.scale}: {rows:,} transactions ({time.perf_counter() - started:.1f} s)")
+
+        export = workdir / "transactions.csv"
+        with psycopg2.connect(connection.libpq_dsn("shop")) as conn, conn.cursor() as cursor, export.open("wb") as f:
+            cursor.copy_expert("copy transactions to stdout with (format csv)", f)
+        execute(
+            connection,
+            "create table copy_baseline (transaction_id bigint not null, customer_id varchar, amount varchar,"
+            " transaction_date varchar)",
+        )
+        psql = [psql_executable(), connection.libpq_dsn(), "-q", "-c"]
+
+        ingest_seconds, copy_seconds, peaks = [], [], []
+        ingest = [sys.executable, "-m", "warehouse.cli", "ingest", "--source", "shop"]
+        for repetition in range(1, args.repeat + 1):
+            reset_raw(connection, settings.dlt_dir)
+            seconds, peak_kib = timed_command(ingest, env)
+            landed = execute(connection, "select count(*) from raw.transactions")[0][0]
+            if landed != rows:
+                sys.exit(f"ingest landed {landed:,} rows, expected {rows:,}")
+            ingest_seconds.append(seconds)
+            peaks.append(peak_kib)
+
+            execute(connection, "truncate copy_baseline")
+            seconds, _ = timed_command([*psql, f"\\copy copy_baseline from '{export}' with (format csv)"], env)
+            copy_seconds.append(seconds)
+            print(f"  run {repetition}: warehouse ingest {ingest_seconds[-1]:.2f} s, COPY {seconds:.2f} s")
+
+        ingest_median, copy_median = statistics.median(ingest_seconds), statistics.median(copy_seconds)
+        print(f"rows:                      {rows:,}")
+        print(f"warehouse ingest (median): {ingest_median:.2f} s  ({rows / ingest_median:,.0f} rows/s)")
+        print(f"plain COPY (median):       {copy_median:.2f} s  ({rows / copy_median:,.0f} rows/s)")
+        print(f"ratio ingest / COPY:       {ingest_median / copy_median:.2f}")
+        print(f"ingest peak memory:        {max(peaks) / 1024:.0f} MiB (max RSS of the command and its children)")
+    finally:
+        stop_embedded(settings)
+        if args.keep:
+            print(f"state kept in {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
