@@ -1,0 +1,12 @@
+{#-
+    Reject reason of an amount, checked in the order of data_rules.md; null when the amount is valid.
+    Takes the raw text and the value parse_amount made of it.
+-#}
+{% macro amount_issue(raw_column, parsed_column) -%}
+    case
+        when coalesce({{ trim_whitespace(raw_column) }}, '') = '' then 'missing_amount'
+        when {{ parsed_column }} is null then 'unparseable_amount'
+        when {{ parsed_column }} <= 0 then 'non_positive_amount'
+        when {{ parsed_column }} > {{ var('max_valid_amount') }} then 'amount_out_of_range'
+    end
+{%- endmacro %}

@@ -1,0 +1,3 @@
+{% macro country_key(column) -%}
+    nullif(lower({{ trim_whitespace(column) }}), '')
+{%- endmacro %}

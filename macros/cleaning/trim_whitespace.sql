@@ -1,0 +1,3 @@
+{% macro trim_whitespace(column) -%}
+    {{ replace_pattern(column, '^[[:space:]]+|[[:space:]]+$', '') }}
+{%- endmacro %}

@@ -1,0 +1,121 @@
+{#-
+    Every CRM export line with what became of it (data_rules.md, "Customers"):
+    exact_duplicate  identical in all five source columns to another line of the same load (the last line is kept)
+    rejected         no customer_id after cleaning (reject_reason missing_customer_id)
+    stale_version    an earlier version of a customer, superseded by a later line of its file or by a later
+                     export (superseded_by says which)
+    current          the latest version of a customer: the clean, deduplicated customer
+-#}
+with
+
+customers as (
+    select * from {{ ref('stg_crm__customers') }}
+),
+
+copies_numbered as (
+    select
+        customer_record_id,
+        customer_id,
+        is_customer_id_reformatted,
+        customer_name,
+        name_issue,
+        is_name_reformatted,
+        age,
+        age_issue,
+        is_age_reformatted,
+        country_code,
+        country_name,
+        country_issue,
+        is_country_alias,
+        is_active,
+        is_active_issue,
+        source_file,
+        line_number,
+        file_modified_at,
+        loaded_at,
+        load_id,
+        row_number() over (
+            partition by
+                load_id, source_customer_id, source_name, source_age, source_country, source_is_active
+            order by file_modified_at desc, source_file desc, line_number desc
+        ) as copy_number
+    from customers
+),
+
+versions_numbered as (
+    select
+        customer_record_id,
+        customer_id,
+        is_customer_id_reformatted,
+        customer_name,
+        name_issue,
+        is_name_reformatted,
+        age,
+        age_issue,
+        is_age_reformatted,
+        country_code,
+        country_name,
+        country_issue,
+        is_country_alias,
+        is_active,
+        is_active_issue,
+        source_file,
+        line_number,
+        file_modified_at,
+        loaded_at,
+        load_id,
+        copy_number,
+        -- partitioning by copy_number too keeps removed copies out of the ranking of the kept lines (copy 1)
+        row_number() over (
+            partition by customer_id, copy_number
+            order by file_modified_at desc, source_file desc, line_number desc
+        ) as version_number,
+        row_number() over (
+            partition by customer_id, copy_number, source_file
+            order by line_number desc
+        ) as version_number_in_file,
+        min(loaded_at) over (partition by customer_id) as customer_first_loaded_at
+    from copies_numbered
+),
+
+classified as (
+    select
+        customer_record_id,
+        customer_id,
+        is_customer_id_reformatted,
+        customer_name,
+        name_issue,
+        is_name_reformatted,
+        age,
+        age_issue,
+        is_age_reformatted,
+        country_code,
+        country_name,
+        country_issue,
+        is_country_alias,
+        is_active,
+        is_active_issue,
+        source_file,
+        line_number,
+        file_modified_at,
+        loaded_at,
+        load_id,
+        customer_first_loaded_at,
+        case
+            when copy_number > 1 then 'exact_duplicate'
+            when customer_id is null then 'rejected'
+            when version_number > 1 then 'stale_version'
+            else 'current'
+        end as record_status,
+        case
+            when copy_number = 1 and customer_id is null then 'missing_customer_id'
+        end as reject_reason,
+        case
+            when copy_number > 1 or customer_id is null or version_number = 1 then null
+            when version_number_in_file > 1 then 'later_line'
+            else 'later_export'
+        end as superseded_by
+    from versions_numbered
+)
+
+select * from classified

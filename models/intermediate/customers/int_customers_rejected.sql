@@ -1,0 +1,20 @@
+with
+
+classified_customers as (
+    select * from {{ ref('int_customers_classified') }}
+),
+
+rejected as (
+    select
+        customer_record_id,
+        reject_reason,
+        source_file,
+        line_number,
+        file_modified_at,
+        loaded_at,
+        load_id
+    from classified_customers
+    where record_status = 'rejected'
+)
+
+select * from rejected

@@ -1,0 +1,70 @@
+{#-
+    Incremental: a run reads the transactions loaded after the newest one already here, plus those of customers
+    that first arrived since (their transactions were unknown_customer before). A transaction_id that became
+    rejected later (a conflicting version arrived) is deleted by the post-hook.
+-#}
+-- depends_on: {{ ref('int_customers_deduplicated') }}
+{{
+    config(
+        materialized='incremental',
+        unique_key='transaction_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        indexes=[
+            {'columns': ['transaction_id'], 'unique': true},
+            {'columns': ['customer_id']},
+            {'columns': ['transaction_date']},
+        ],
+        post_hook=[
+            "delete from {{ this }} where transaction_id in (
+                select transaction_id from {{ ref('int_transactions_rejected') }}
+            )",
+        ],
+    )
+}}
+
+with
+
+transactions as (
+    select * from {{ ref('int_transactions_validated') }}
+),
+
+{% if is_incremental() %}
+    customers as (
+        select * from {{ ref('int_customers_deduplicated') }}
+    ),
+
+    watermark as (
+        -- an empty table (no valid transaction yet) must not stop every later run from inserting
+        select coalesce(max(loaded_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})) as loaded_at
+        from {{ this }}
+    ),
+
+    newly_known_customers as (
+        select customers.customer_id
+        from customers
+        cross join watermark
+        where customers.customer_first_loaded_at > watermark.loaded_at
+    ),
+
+{% endif %}
+new_transactions as (
+    select
+        transactions.transaction_id,
+        transactions.customer_id,
+        transactions.amount,
+        transactions.transaction_date,
+        transactions.loaded_at,
+        transactions.load_id
+    from transactions
+    {% if is_incremental() %}
+        cross join watermark
+        where
+            transactions.loaded_at > watermark.loaded_at
+            or transactions.customer_id in (
+                select newly_known_customers.customer_id from newly_known_customers
+            )
+    {% endif %}
+)
+
+select * from new_transactions

@@ -1,0 +1,35 @@
+{{
+    config(
+        indexes=[
+            {'columns': ['customer_id'], 'unique': true},
+            {'columns': ['country_code']},
+            {'columns': ['age_band']},
+        ],
+    )
+}}
+
+with
+
+customers as (
+    select * from {{ ref('dim_customers') }}
+),
+
+active_customers as (
+    select
+        customer_id,
+        age,
+        age_band,
+        age_band_order,
+        country_code,
+        country_name,
+        transaction_count,
+        total_spent,
+        avg_transaction_value,
+        first_transaction_date,
+        last_transaction_date,
+        is_high_value
+    from customers
+    where is_active
+)
+
+select * from active_customers

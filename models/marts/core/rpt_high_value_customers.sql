@@ -1,0 +1,33 @@
+{{
+    config(
+        indexes=[
+            {'columns': ['customer_id'], 'unique': true},
+            {'columns': ['country_code']},
+        ],
+    )
+}}
+
+with
+
+customer_spending as (
+    select * from {{ ref('rpt_customer_spending') }}
+),
+
+high_value_customers as (
+    select
+        customer_id,
+        age,
+        age_band,
+        age_band_order,
+        country_code,
+        country_name,
+        transaction_count,
+        total_spent,
+        avg_transaction_value,
+        first_transaction_date,
+        last_transaction_date
+    from customer_spending
+    where total_spent > {{ var('high_value_threshold') }}
+)
+
+select * from high_value_customers
