@@ -63,9 +63,11 @@ def _open_reader(path: Path, header: list[str]) -> pa_csv.CSVStreamingReader:
         path,
         read_options=pa_csv.ReadOptions(block_size=READ_BLOCK_BYTES, column_names=header, skip_rows=1),
         parse_options=pa_csv.ParseOptions(newlines_in_values=True),
-        # An empty unquoted field is NULL, "" is an empty string: the same rule as Postgres COPY.
+        # Only an empty unquoted field is NULL (as in Postgres COPY); tokens such as 'N/A', 'null' or 'NaN'
+        # land as the text they are (Arrow would turn them into NULL by default) - cleaning them is dbt's job.
         convert_options=pa_csv.ConvertOptions(
             column_types={name: pa.string() for name in header},
+            null_values=[""],
             strings_can_be_null=True,
             quoted_strings_can_be_null=False,
         ),

@@ -35,6 +35,12 @@ def dbt_environment(connection: Connection, settings: Settings) -> dict[str, str
     }
 
 
+def target_dir(settings: Settings) -> Path:
+    """Where dbt writes its artifacts: DBT_TARGET_PATH if set, else the project's target/."""
+    configured = os.environ.get("DBT_TARGET_PATH")
+    return Path(configured) if configured else settings.project_dir / "target"
+
+
 def dbt_executable() -> str:
     """The dbt console script installed beside this Python."""
     candidate = Path(sys.executable).with_name("dbt")
@@ -45,7 +51,7 @@ def run_dbt(args: list[str], connection: Connection, settings: Settings) -> DbtR
     """Run `dbt <args>` in the project folder, streaming its output; raise WarehouseError when it fails."""
     command = [dbt_executable(), *args]
     completed = subprocess.run(command, cwd=settings.project_dir, env=dbt_environment(connection, settings))
-    result = read_run_results(settings.project_dir / "target" / "run_results.json", " ".join(args))
+    result = read_run_results(target_dir(settings) / "run_results.json", " ".join(args))
     if completed.returncode != 0:
         failed = "; ".join(result.failures[:5]) or "see the dbt output above"
         raise WarehouseError(

@@ -9,9 +9,17 @@ from warehouse.job import RunReport
 
 # Headline queries on the marts; a mart that does not exist yet is simply left out of the summary.
 HEADLINES = {
-    "customers (dim_customers)": "select count(*) from marts.dim_customers",
-    "high-value customers": "select count(*) from marts.fct_high_value_customers",
+    "customers": "select count(*) from marts.dim_customers",
+    "high-value customers": "select count(*) from marts.rpt_high_value_customers",
 }
+# Data-quality figures of each source's latest load, from the data-quality report mart.
+QUALITY = """
+    select distinct on (source_name)
+        source_name, rows_in, clean_rows, rejected_rows, exact_duplicates_removed + stale_versions_replaced,
+        completeness, consistency, integrity, error_rate, is_reconciled
+    from marts.rpt_data_quality
+    order by source_name, loaded_at desc
+"""
 
 
 def rows_table(rows_by_table: dict[str, int]) -> str:
@@ -37,6 +45,27 @@ def headline_figures(connection: Connection) -> list[str]:
     return lines
 
 
+def quality_lines(connection: Connection) -> list[str]:
+    """One line per source: rows in → clean / rejected / duplicates, and the seed's quality figures."""
+    try:
+        with psycopg2.connect(connection.libpq_dsn()) as conn, conn.cursor() as cursor:
+            cursor.execute(QUALITY)
+            rows = cursor.fetchall()
+    except psycopg2.Error:
+        return []
+    lines = []
+    for source, rows_in, clean, rejected, duplicates, complete, consistent, integrity, errors, reconciled in rows:
+        lines.append(
+            f"  {source:<18} latest load: {rows_in:,} in = {clean:,} clean + {rejected:,} rejected + "
+            f"{duplicates:,} duplicates ({'reconciled' if reconciled else 'NOT RECONCILED'})"
+        )
+        lines.append(
+            f"  {'':<18} completeness {complete:.1%}, consistency {consistent:.1%}, integrity {integrity:.1%}, "
+            f"error rate {errors:.2%}"
+        )
+    return lines
+
+
 def render(report: RunReport, connection: Connection) -> str:
     """The summary of a main-job run."""
     lines = ["", "=== warehouse run summary ===", rows_table(report.rows_landed), "time per step:"]
@@ -48,4 +77,7 @@ def render(report: RunReport, connection: Connection) -> str:
     figures = headline_figures(connection)
     if figures:
         lines += ["headline figures:", *figures]
+    quality = quality_lines(connection)
+    if quality:
+        lines += ["data quality (marts.rpt_data_quality):", *quality]
     return "\n".join(lines)

@@ -13,7 +13,10 @@ from pathlib import Path
 import psycopg2
 import pytest
 
+from warehouse import job
 from warehouse.database import Connection, connect, ensure_databases, stop_embedded
+from warehouse.dbt_runner import run_dbt
+from warehouse.sample import generate_sample
 from warehouse.settings import SOURCE_DBNAME, Settings, load_settings
 
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
@@ -114,3 +117,41 @@ def workspace(warehouse: Connection, tmp_path: Path, monkeypatch: pytest.MonkeyP
     for dbname in (space.dbname, space.source_dbname):
         ensure_databases(Connection(**{**warehouse.__dict__, "dbname": dbname}))
     return space
+
+
+class BuiltWarehouse:
+    """A warehouse after sample day 1 was generated, loaded by the real loader and built by `dbt build`."""
+
+    def __init__(self, connection: Connection, settings: Settings, target_dir: Path) -> None:
+        self.connection = connection
+        self.settings = settings
+        self.target_dir = target_dir
+
+
+def build_sample_warehouse(server: Connection, root: Path, name: str) -> BuiltWarehouse:
+    """Generate day 1, ingest it and run dbt build in databases of their own; the environment is restored."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WAREHOUSE_DBNAME", f"wh_{name}")
+        patch.setenv("WAREHOUSE_LANDING_DIR", str(root / "landing"))
+        patch.setenv("WAREHOUSE_TRUTH_DIR", str(root / "truth"))
+        patch.setenv("SOURCES__TRANSACTIONS__CREDENTIALS", server.sqlalchemy_url(f"src_{name}"))
+        patch.setenv("DBT_TARGET_PATH", str(root / "target"))
+        patch.setenv("DBT_LOG_PATH", str(root / "logs"))
+        for dbname in (f"wh_{name}", f"src_{name}"):
+            ensure_databases(Connection(**{**server.__dict__, "dbname": dbname}))
+        settings = load_settings()
+        connection = connect(settings)
+        generate_sample(
+            customers_dir=settings.customers_landing_dir,
+            source_dsn=server.libpq_dsn(f"src_{name}"),
+            truth_dir=settings.truth_dir,
+        )
+        job.ingest(connection, settings)
+        run_dbt(["build"], connection, settings)
+        return BuiltWarehouse(connection, settings, root / "target")
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(warehouse: Connection, tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
+    """One built sample warehouse shared by the read-only tests of the marts and the dbt project."""
+    return build_sample_warehouse(warehouse, tmp_path_factory.mktemp("built"), "built")

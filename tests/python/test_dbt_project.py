@@ -8,7 +8,7 @@ import psycopg2
 
 
 def _manifest(built_warehouse) -> dict:
-    return json.loads((built_warehouse.settings.project_dir / "target" / "manifest.json").read_text(encoding="utf-8"))
+    return json.loads((built_warehouse.target_dir / "manifest.json").read_text(encoding="utf-8"))
 
 
 def _project_nodes(manifest: dict, resource_type: str) -> list[dict]:
@@ -87,7 +87,7 @@ def test_no_mart_has_a_name_column(built_warehouse) -> None:
 
 def test_build_ran_every_node_without_error_or_warning(built_warehouse) -> None:
     """run_results.json of the build: every node succeeded or passed, none warned, errored or was skipped."""
-    path = built_warehouse.settings.project_dir / "target" / "run_results.json"
+    path = built_warehouse.target_dir / "run_results.json"
     results = json.loads(path.read_text(encoding="utf-8"))["results"]
     bad = [(r["unique_id"], r["status"]) for r in results if r["status"] not in ("success", "pass", "no-op")]
     assert results and not bad, bad

@@ -218,9 +218,7 @@ def test_external_postgres_mode_uses_the_configured_server(
         monkeypatch.setenv("WAREHOUSE_PORT", "5432")
         monkeypatch.setenv("WAREHOUSE_USER", "postgres")
         monkeypatch.setenv("WAREHOUSE_DBNAME", "analytics")
-        monkeypatch.setenv(
-            "SOURCES__TRANSACTIONS__CREDENTIALS", f"postgresql://postgres@/operations?host={socket_dir}"
-        )
+        monkeypatch.setenv("SOURCES__TRANSACTIONS__CREDENTIALS", f"postgresql://postgres@/operations?host={socket_dir}")
         assert workspace.cli("sample").returncode == 0
         result = workspace.cli("ingest")
         assert result.returncode == 0, result.stderr
@@ -236,3 +234,16 @@ def test_external_postgres_mode_uses_the_configured_server(
     finally:
         other.cleanup()
         shutil.rmtree(tmp_path / "external_pg", ignore_errors=True)
+
+
+def test_null_like_tokens_land_as_the_text_they_are(workspace: Workspace) -> None:
+    """'N/A', 'null', 'NaN' and '-' are data for dbt's rules to judge; only an empty field is missing."""
+    landing = workspace.settings.customers_landing_dir
+    drop_file(landing, "customers_tokens.csv", HEADER + "C1,N/A,null,NaN,-\nC2,,NA,#N/A,\n")
+
+    assert workspace.cli("ingest", "--source", "crm").returncode == 0
+
+    assert workspace.query("select name, age, country, is_active from raw.customers order by customer_id") == [
+        ("N/A", "null", "NaN", "-"),
+        (None, "NA", "#N/A", None),
+    ]
