@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from dlt.sources.sql_database.schema_types import table_to_columns
 
 # Several files let dlt's load workers run their COPYs in parallel.
-ROWS_PER_FILE = 250_000
+ROWS_PER_FILE = 350_000
 COPY_WORKERS = 2
 STATE_KEY = "last_cursor_value"
 

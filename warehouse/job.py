@@ -90,7 +90,7 @@ def ingest(connection: Connection, settings: Settings, only: list[str] | None = 
             say(f"{result.source}: {note}")
         if result.ok:
             rows = ", ".join(f"{table} {count:,}" for table, count in result.rows_by_table.items()) or "no new rows"
-            say(f"{result.source}: {rows} ({result.seconds:.1f} s)")
+            say(f"{result.source}: {rows} ({result.seconds:.2f} s)")
             landed.update(result.rows_by_table)
     failed = [result for result in results if not result.ok]
     if len(failed) == 1:
