@@ -155,3 +155,19 @@ def build_sample_warehouse(server: Connection, root: Path, name: str) -> BuiltWa
 def built_warehouse(warehouse: Connection, tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
     """One built sample warehouse shared by the read-only tests of the marts and the dbt project."""
     return build_sample_warehouse(warehouse, tmp_path_factory.mktemp("built"), "built")
+
+
+_FIGURES: list[str] = []
+
+
+@pytest.fixture
+def report_figure():
+    """Record a measured figure (e.g. accuracy) to be printed in the test run's summary."""
+    return _FIGURES.append
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _FIGURES:
+        terminalreporter.section("measured figures")
+        for line in _FIGURES:
+            terminalreporter.write_line(line)

@@ -30,7 +30,7 @@ def _decimal(text: str) -> Decimal | None:
     return Decimal(text) if text else None
 
 
-def test_customer_marts_match_the_ground_truth(built_warehouse) -> None:
+def test_customer_marts_match_the_ground_truth(built_warehouse, report_figure) -> None:
     """Every customer's attributes and spending in dim_customers/rpt_customer_spending equal customers_truth.csv."""
     truth = _truth(built_warehouse)
     dim = {
@@ -73,7 +73,7 @@ def test_customer_marts_match_the_ground_truth(built_warehouse) -> None:
         elif len(wrong) < 10:
             wrong.append(f"{customer_id}: expected {want}, got {got}")
     share = right / len(truth)
-    print(f"customer rows exactly right: {right}/{len(truth)} = {share:.2%}")
+    report_figure(f"customer rows exactly right vs ground truth: {right}/{len(truth)} = {share:.2%}")
     assert set(dim) == set(truth), "dim_customers does not hold exactly the truth's customers"
     assert share >= 0.99, "\n".join(wrong)
 
