@@ -9,7 +9,6 @@ import sys
 import warnings
 
 from warehouse import database, job, summary
-from warehouse.dbt_runner import run_dbt
 from warehouse.errors import WarehouseError
 from warehouse.settings import Settings, load_settings
 
@@ -28,15 +27,37 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--day", type=int, default=1, help="1 = initial export; K > 1 = day K's changes")
     sample.add_argument("--seed", type=int, default=42)
 
-    ingest = commands.add_parser("ingest", help="load new source data into the raw schema with dlt")
+    wait = argparse.ArgumentParser(add_help=False)
+    wait.add_argument(
+        "--wait", type=float, default=0, metavar="SECONDS", help="queue behind a running run (default: refuse)"
+    )
+
+    ingest = commands.add_parser("ingest", parents=[wait], help="load new source data into the raw schema with dlt")
     ingest.add_argument("--source", action="append", help="only this source (crm, shop); repeatable")
 
-    build = commands.add_parser("build", help="dbt build; extra arguments go to dbt", add_help=False)
+    build = commands.add_parser("build", parents=[wait], help="dbt build; arguments after -- go to dbt")
     build.add_argument("dbt_args", nargs=argparse.REMAINDER)
 
-    run = commands.add_parser("run", help="the main job: db up, sample if empty, ingest, dbt build, summary")
-    run.add_argument("dbt_args", nargs=argparse.REMAINDER, help="extra arguments for dbt build")
+    run = commands.add_parser(
+        "run", parents=[wait], help="the main job: db up, sample if empty, ingest, dbt build, report, summary"
+    )
+    run.add_argument("dbt_args", nargs=argparse.REMAINDER, help="extra arguments for dbt build, after --")
+
+    commands.add_parser("refresh", parents=[wait], help="ingest what is new, build incrementally, test")
+    status = commands.add_parser("status", help="last runs, source freshness, failing tests; exit 1 if attention")
+    status.add_argument("--runs", type=int, default=5)
+
+    docs = commands.add_parser("docs", help="generate the dbt docs as one static page (and serve it)")
+    docs.add_argument("--serve", action="store_true")
+    docs.add_argument("--port", type=int, default=8080)
+
+    commands.add_parser("report", help="write the HTML report of the marts")
     return parser
+
+
+def dbt_passthrough(args: list[str]) -> list[str]:
+    """Arguments meant for dbt (what follows `--`)."""
+    return args[1:] if args[:1] == ["--"] else args
 
 
 def db_command(action: str, settings: Settings) -> int:
@@ -76,13 +97,36 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "sample":
         job.generate_sample_sources(database.connect(settings), settings, args.scale, args.day, args.seed)
     elif args.command == "ingest":
-        landed = job.ingest(database.connect(settings), settings, args.source)
-        print(summary.rows_table(landed))
+        with job.logged_run(settings, "ingest", args.wait) as (connection, record):
+            record.rows_landed = job.ingest(connection, settings, args.source)
+        print(summary.rows_table(record.rows_landed))
     elif args.command == "build":
-        run_dbt(["build", *args.dbt_args], database.connect(settings), settings)
-    elif args.command == "run":
-        report = job.run_main_job(settings, args.dbt_args)
+        with job.logged_run(settings, "build", args.wait) as (connection, record):
+            job.build(connection, settings, record, dbt_passthrough(args.dbt_args))
+    elif args.command in ("run", "refresh"):
+        if args.command == "run":
+            report = job.run_main_job(settings, dbt_passthrough(args.dbt_args), args.wait)
+        else:
+            report = job.refresh(settings, args.wait)
         print(summary.render(report, database.connect(settings)))
+    elif args.command == "status":
+        from warehouse.status import collect_status
+
+        state = collect_status(database.connect(settings), settings, args.runs)
+        print("\n".join(state.lines))
+        print("needs attention:\n  " + "\n  ".join(state.attention) if state.attention else "all well")
+        return 0 if state.healthy else 1
+    elif args.command == "docs":
+        from warehouse.docs_site import generate_docs, serve_docs
+
+        page = generate_docs(database.connect(settings), settings)
+        print(f"docs site: {page}")
+        if args.serve:
+            serve_docs(page, port=args.port)
+    elif args.command == "report":
+        from warehouse.report import write_report
+
+        print(f"report: {write_report(database.connect(settings), settings.report_path)}")
     return 0
 
 

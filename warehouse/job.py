@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from warehouse.database import Connection, connect
-from warehouse.dbt_runner import DbtResult, run_dbt
+from warehouse.dbt_runner import DbtFailed, DbtResult, run_dbt, stale_sources
 from warehouse.errors import WarehouseError
+from warehouse.run_lock import exclusive_run
+from warehouse.run_log import RunRecord, finish_run, last_runs, start_run
 from warehouse.settings import SOURCE_DBNAME, Settings
 
 
@@ -27,6 +31,8 @@ class RunReport:
     rows_landed: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     dbt: DbtResult | None = None
+    run_id: str | None = None
+    report_path: Path | None = None
 
 
 def timed(report: RunReport, step: str, action: Callable[[], object]) -> object:
@@ -106,16 +112,104 @@ def landing_is_empty(settings: Settings) -> bool:
     return not folder.exists() or not any(folder.glob("*.csv"))
 
 
-def run_main_job(settings: Settings, dbt_args: list[str] | None = None) -> RunReport:
-    """db up → sample data if the landing folder is empty → ingest → dbt build; returns the report."""
+@contextmanager
+def logged_run(settings: Settings, command: str, wait_seconds: float = 0) -> Iterator[tuple[Connection, RunRecord]]:
+    """Hold the run lock, log the run in ops.run_log from start to end, and alert on how it ended."""
+    connection = connect(settings)
+    with exclusive_run(connection, f"warehouse {command}", wait_seconds):
+        record = start_run(connection, command)
+        say(f"run {record.run_id} ({record.trigger}) started")
+        try:
+            yield connection, record
+        except BaseException as error:
+            message = str(error) or type(error).__name__
+            finish_run(connection, record, "failed", message)
+            notify(record, "failed", message)
+            raise
+        finish_run(connection, record, "success")
+        notify(record, "success", None)
+
+
+def notify(record: RunRecord, status: str, error: str | None) -> None:
+    """Send the alerts this run calls for to the configured channels; an alerting fault never fails the run."""
+    try:
+        from warehouse.alerts import alerts_for_run, send_alert
+
+        for alert in alerts_for_run(record=record, status=status, error=error):
+            send_alert(alert)
+    except Exception as fault:  # an alert problem must not mask the run's own outcome
+        say(f"could not send alerts: {type(fault).__name__}: {fault}")
+
+
+def record_dbt(record: RunRecord, result: DbtResult) -> None:
+    record.models_built = result.models_built
+    record.tests_passed = result.tests_passed
+    record.tests_warned = result.tests_warned
+    record.tests_failed = result.tests_failed
+    record.dbt_status_counts = result.status_counts
+    record.failing_tests = result.failures
+
+
+def build(connection: Connection, settings: Settings, record: RunRecord, dbt_args: list[str]) -> DbtResult:
+    """dbt build, with its results kept in the run record even when it fails."""
+    try:
+        result = run_dbt(["build", *dbt_args], connection, settings)
+    except DbtFailed as failure:
+        record_dbt(record, failure.result)
+        raise
+    record_dbt(record, result)
+    return result
+
+
+def finish_with_checks(connection: Connection, settings: Settings, record: RunRecord, report: RunReport) -> None:
+    """After a build: source freshness into the run record, and the HTML report."""
+    record.stale_sources = timed(report, "freshness", lambda: stale_sources(connection, settings))
+    for line in record.stale_sources:
+        say(f"stale source: {line}")
+    report.report_path = timed(report, "report", lambda: write_html_report(connection, settings))
+
+
+def write_html_report(connection: Connection, settings: Settings) -> Path:
+    from warehouse.report import write_report
+
+    return write_report(connection, settings.report_path)
+
+
+def run_main_job(settings: Settings, dbt_args: list[str] | None = None, wait_seconds: float = 0) -> RunReport:
+    """db up → sample data if the landing folder is empty → ingest → dbt build → freshness → report."""
     report = RunReport()
-    connection = timed(report, "database", lambda: connect(settings))
-    if landing_is_empty(settings):
-        if os.environ.get("SOURCES__TRANSACTIONS__CREDENTIALS"):
-            say(f"landing folder {settings.customers_landing_dir} is empty and a real source is configured: no sample")
-        else:
-            say(f"landing folder {settings.customers_landing_dir} is empty: generating the sample sources")
-            timed(report, "sample", lambda: generate_sample_sources(connection, settings))
-    report.rows_landed = timed(report, "ingest", lambda: ingest(connection, settings))
-    report.dbt = timed(report, "dbt build", lambda: run_dbt(["build", *(dbt_args or [])], connection, settings))
+    started = time.perf_counter()
+    with logged_run(settings, "run", wait_seconds) as (connection, record):
+        report.run_id = record.run_id
+        report.step_seconds["database"] = time.perf_counter() - started
+        if landing_is_empty(settings):
+            if os.environ.get("SOURCES__TRANSACTIONS__CREDENTIALS"):
+                say(f"landing folder {settings.customers_landing_dir} is empty; a real source is configured: no sample")
+            else:
+                say(f"landing folder {settings.customers_landing_dir} is empty: generating the sample sources")
+                timed(report, "sample", lambda: generate_sample_sources(connection, settings))
+        record.rows_landed = report.rows_landed = timed(report, "ingest", lambda: ingest(connection, settings))
+        report.dbt = timed(report, "dbt build", lambda: build(connection, settings, record, dbt_args or []))
+        finish_with_checks(connection, settings, record, report)
+    return report
+
+
+def refresh(settings: Settings, wait_seconds: float = 0) -> RunReport:
+    """Ingest what is new, then build incrementally (incremental models, snapshot) and test.
+
+    With nothing new landed and the previous run successful, nothing is rebuilt: the marts stay exactly as they
+    were.
+    """
+    report = RunReport()
+    with logged_run(settings, "refresh", wait_seconds) as (connection, record):
+        report.run_id = record.run_id
+        previous = [run for run in last_runs(connection, 2) if run["run_id"] != record.run_id]
+        record.rows_landed = report.rows_landed = timed(report, "ingest", lambda: ingest(connection, settings))
+        landed = sum(report.rows_landed.values())
+        if landed == 0 and previous and previous[0]["status"] == "success":
+            say("no new data and the last run succeeded: nothing to rebuild, marts unchanged")
+            report.notes.append("no new data: marts unchanged")
+            return report
+        report.dbt = timed(report, "dbt build", lambda: build(connection, settings, record, []))
+        finish_with_checks(connection, settings, record, report)
     return report

@@ -37,6 +37,11 @@ class Settings:
     def dbt_profiles_dir(self) -> Path:
         return self.state_dir / "dbt"
 
+    @property
+    def report_path(self) -> Path:
+        configured = os.environ.get("WAREHOUSE_REPORT_PATH")
+        return Path(configured) if configured else self.project_dir / "reports" / "warehouse_report.html"
+
 
 def _path_from_env(name: str, default: Path) -> Path:
     value = os.environ.get(name)

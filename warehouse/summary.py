@@ -68,7 +68,9 @@ def quality_lines(connection: Connection) -> list[str]:
 
 def render(report: RunReport, connection: Connection) -> str:
     """The summary of a main-job run."""
-    lines = ["", "=== warehouse run summary ===", rows_table(report.rows_landed), "time per step:"]
+    lines = ["", f"=== warehouse run summary (run {report.run_id}) ===", rows_table(report.rows_landed)]
+    lines += [f"note: {note}" for note in report.notes]
+    lines.append("time per step:")
     lines += [f"  {step:<12} {seconds:8.1f} s" for step, seconds in report.step_seconds.items()]
     lines.append(f"  {'total':<12} {sum(report.step_seconds.values()):8.1f} s")
     if report.dbt is not None:
@@ -80,4 +82,6 @@ def render(report: RunReport, connection: Connection) -> str:
     quality = quality_lines(connection)
     if quality:
         lines += ["data quality (marts.rpt_data_quality):", *quality]
+    if report.report_path:
+        lines.append(f"report: {report.report_path}")
     return "\n".join(lines)

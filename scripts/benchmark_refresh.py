@@ -1,0 +1,93 @@
+"""Benchmark: a refresh with one day's delta against a full build, at a given scale.
+
+    .venv/bin/python scripts/benchmark_refresh.py --scale 100
+
+In a throwaway state folder (its own embedded Postgres): sample day 1, ingest, then time a full build
+(`warehouse build -- --full-refresh`); write day 2 (new and changed customers, new transactions) and time
+`warehouse refresh` (ingest the delta, incremental build, tests); finally time a refresh with nothing new.
+Prints the delta's size, each time, and the refresh / full-build ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg2
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_DIR))
+
+from warehouse.database import connect, stop_embedded  # noqa: E402
+from warehouse.settings import load_settings  # noqa: E402
+
+
+def warehouse(*args: str) -> float:
+    """Run a warehouse command; return its wall seconds (exit on failure, showing its output)."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "warehouse.cli", *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"`warehouse {' '.join(args)}` failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return time.perf_counter() - started
+
+
+def count(dsn: str, statement: str) -> int:
+    with psycopg2.connect(dsn) as conn, conn.cursor() as cursor:
+        cursor.execute(statement)
+        return cursor.fetchone()[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=100)
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="warehouse-refresh-bench-"))
+    os.environ.update(
+        WAREHOUSE_STATE_DIR=str(workdir / "state"),
+        WAREHOUSE_LANDING_DIR=str(workdir / "landing"),
+        WAREHOUSE_TRUTH_DIR=str(workdir / "truth"),
+        WAREHOUSE_REPORT_PATH=str(workdir / "report.html"),
+        DBT_TARGET_PATH=str(workdir / "target"),
+        DBT_LOG_PATH=str(workdir / "logs"),
+    )
+    for name in ("WAREHOUSE_HOST", "WAREHOUSE_EMBEDDED", "SOURCES__TRANSACTIONS__CREDENTIALS", "WAREHOUSE_DBNAME"):
+        os.environ.pop(name, None)
+    settings = load_settings()
+    dsn = connect(settings).libpq_dsn()
+    try:
+        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+        warehouse("sample", "--scale", str(args.scale))
+        warehouse("ingest")
+        customers_before = count(dsn, "select count(*) from raw.customers")
+        transactions_before = count(dsn, "select count(*) from raw.transactions")
+        full = warehouse("build", "--", "--full-refresh")
+        print(f"scale {args.scale}: {customers_before:,} customer rows, {transactions_before:,} transactions")
+        print(f"full build (dbt build --full-refresh):      {full:7.1f} s")
+
+        warehouse("sample", "--scale", str(args.scale), "--day", "2")
+        refresh = warehouse("refresh")
+        new_customers = count(dsn, "select count(*) from raw.customers") - customers_before
+        new_transactions = count(dsn, "select count(*) from raw.transactions") - transactions_before
+        print(
+            f"day-2 delta: {new_customers:,} customer rows ({new_customers / customers_before:.1%}), "
+            f"{new_transactions:,} transactions ({new_transactions / transactions_before:.1%})"
+        )
+        print(f"refresh with the delta (ingest+build+test):  {refresh:7.1f} s")
+        nothing = warehouse("refresh")
+        print(f"refresh with nothing new:                    {nothing:7.1f} s")
+        print(f"ratio refresh / full build:                  {refresh / full:7.2f}")
+    finally:
+        stop_embedded(settings)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

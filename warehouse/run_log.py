@@ -1,0 +1,127 @@
+"""The run log: one row per warehouse run in ops.run_log, written at the start and at the end of the run."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from dataclasses import dataclass, field
+
+import psycopg2
+import psycopg2.extras
+
+from warehouse.database import Connection
+
+TRIGGERS = ("manual", "schedule", "ci")
+
+DDL = """
+create schema if not exists ops;
+create table if not exists ops.run_log (
+    run_id text primary key,
+    trigger text not null,
+    command text not null,
+    started_at timestamptz not null default now(),
+    finished_at timestamptz,
+    status text not null check (status in ('running', 'success', 'failed')),
+    rows_landed jsonb not null default '{}'::jsonb,
+    models_built integer,
+    tests_passed integer,
+    tests_warned integer,
+    tests_failed integer,
+    dbt_status_counts jsonb,
+    stale_sources jsonb,
+    failing_tests jsonb,
+    duration_seconds numeric(10, 2),
+    error text
+);
+comment on table ops.run_log is
+    'One row per warehouse run (run, refresh, ingest, build): what it did and how it ended.';
+"""
+
+
+@dataclass
+class RunRecord:
+    """What a run did so far; written to ops.run_log when it finishes."""
+
+    run_id: str
+    trigger: str
+    command: str
+    rows_landed: dict[str, int] = field(default_factory=dict)
+    models_built: int | None = None
+    tests_passed: int | None = None
+    tests_warned: int | None = None
+    tests_failed: int | None = None
+    dbt_status_counts: dict[str, int] | None = None
+    stale_sources: list[str] | None = None
+    failing_tests: list[str] | None = None
+
+
+def current_trigger() -> str:
+    """manual, schedule or ci: WAREHOUSE_TRIGGER when set (the workflows set it), else ci under CI, else manual."""
+    configured = os.environ.get("WAREHOUSE_TRIGGER", "").strip().lower()
+    if configured in TRIGGERS:
+        return configured
+    if configured == "workflow_dispatch":
+        return "manual"
+    return "ci" if os.environ.get("CI") else "manual"
+
+
+def start_run(connection: Connection, command: str) -> RunRecord:
+    """Create ops.run_log if needed and insert a 'running' row for a new run."""
+    record = RunRecord(run_id=uuid.uuid4().hex[:12], trigger=current_trigger(), command=command)
+    with psycopg2.connect(connection.libpq_dsn()) as conn, conn.cursor() as cursor:
+        cursor.execute(DDL)
+        cursor.execute(
+            "insert into ops.run_log (run_id, trigger, command, status) values (%s, %s, %s, 'running')",
+            (record.run_id, record.trigger, record.command),
+        )
+    return record
+
+
+def finish_run(connection: Connection, record: RunRecord, status: str, error: str | None = None) -> None:
+    """Close the run's row: status, finish time, duration and everything the run recorded."""
+    with psycopg2.connect(connection.libpq_dsn()) as conn, conn.cursor() as cursor:
+        cursor.execute(
+            """
+            update ops.run_log set
+                finished_at = clock_timestamp(),
+                status = %(status)s,
+                rows_landed = %(rows_landed)s,
+                models_built = %(models_built)s,
+                tests_passed = %(tests_passed)s,
+                tests_warned = %(tests_warned)s,
+                tests_failed = %(tests_failed)s,
+                dbt_status_counts = %(dbt_status_counts)s,
+                stale_sources = %(stale_sources)s,
+                failing_tests = %(failing_tests)s,
+                duration_seconds = extract(epoch from clock_timestamp() - started_at),
+                error = %(error)s
+            where run_id = %(run_id)s
+            """,
+            {
+                "status": status,
+                "rows_landed": json.dumps(record.rows_landed),
+                "models_built": record.models_built,
+                "tests_passed": record.tests_passed,
+                "tests_warned": record.tests_warned,
+                "tests_failed": record.tests_failed,
+                "dbt_status_counts": json.dumps(record.dbt_status_counts) if record.dbt_status_counts else None,
+                "stale_sources": json.dumps(record.stale_sources) if record.stale_sources is not None else None,
+                "failing_tests": json.dumps(record.failing_tests) if record.failing_tests is not None else None,
+                "error": error,
+                "run_id": record.run_id,
+            },
+        )
+
+
+def last_runs(connection: Connection, limit: int = 10) -> list[dict]:
+    """The latest runs, newest first (empty when no run was ever logged)."""
+    with (
+        psycopg2.connect(connection.libpq_dsn()) as conn,
+        conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cursor,
+    ):
+        cursor.execute("select to_regclass('ops.run_log') is not null as present")
+        if not cursor.fetchone()["present"]:
+            return []
+        cursor.execute("select * from ops.run_log order by started_at desc limit %s", (limit,))
+        return [dict(row) for row in cursor.fetchall()]

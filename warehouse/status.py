@@ -1,0 +1,63 @@
+"""`warehouse status`: the last runs, source freshness and failing tests; says whether anything needs attention."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from warehouse.database import Connection
+from warehouse.dbt_runner import stale_sources
+from warehouse.run_log import last_runs
+from warehouse.settings import Settings
+
+
+@dataclass
+class Status:
+    """The status screen's lines, and the reasons it needs attention (empty: all well)."""
+
+    lines: list[str] = field(default_factory=list)
+    attention: list[str] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        return not self.attention
+
+
+def failing_test_location(failure: str) -> str:
+    """Where an analyst sees a failing test's rows: dbt stores them in schema test_failures, table = test name."""
+    unique_id = failure.split(":", 1)[0]
+    parts = unique_id.split(".")
+    if parts[0] == "test" and len(parts) >= 3:
+        return f"{unique_id} - rows: select * from test_failures.{parts[2][:63]}"
+    return failure
+
+
+def collect_status(connection: Connection, settings: Settings, runs: int = 5) -> Status:
+    """Read the run log and check source freshness."""
+    status = Status()
+    history = last_runs(connection, runs)
+    status.lines.append(f"last {len(history)} run(s):" if history else "no run logged yet (ops.run_log is empty)")
+    for run in history:
+        duration = f"{run['duration_seconds']:.1f} s" if run["duration_seconds"] is not None else "-"
+        landed = sum((run["rows_landed"] or {}).values())
+        status.lines.append(
+            f"  {run['started_at']:%Y-%m-%d %H:%M:%S} {run['run_id']} {run['command']:<8} {run['trigger']:<8} "
+            f"{run['status']:<8} {duration:>9}  rows landed {landed:,}"
+            + (f"  error: {run['error'].splitlines()[0][:100]}" if run["error"] else "")
+        )
+    if not history:
+        status.attention.append("the warehouse has never run: run `warehouse run`")
+    elif history[0]["status"] == "failed":
+        status.attention.append(f"the last run ({history[0]['run_id']}) failed: {history[0]['error'].splitlines()[0]}")
+
+    stale = stale_sources(connection, settings)
+    status.lines.append("source freshness: " + ("all sources fresh" if not stale else f"{len(stale)} stale"))
+    status.lines += [f"  {line}" for line in stale]
+    status.attention += [f"stale source {line}" for line in stale]
+
+    built = next((run for run in history if run["failing_tests"] is not None), None)
+    failing = (built or {}).get("failing_tests") or []
+    if failing:
+        status.lines.append(f"failing tests in run {built['run_id']}:")
+        status.lines += [f"  {failing_test_location(failure)}" for failure in failing]
+        status.attention.append(f"{len(failing)} failing test(s) in the last build")
+    return status
