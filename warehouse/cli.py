@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shlex
 import sys
@@ -133,6 +134,11 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `warehouse` console script."""
     args = build_parser().parse_args(argv)
+    # Our own modules' log lines (e.g. which alert channels were used) go to stderr like the progress lines.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("[warehouse] %(message)s"))
+    logging.getLogger("warehouse").addHandler(handler)
+    logging.getLogger("warehouse").setLevel(logging.INFO)
     try:
         return dispatch(args, load_settings())
     except WarehouseError as error:

@@ -118,25 +118,25 @@ def logged_run(settings: Settings, command: str, wait_seconds: float = 0) -> Ite
     connection = connect(settings)
     with exclusive_run(connection, f"warehouse {command}", wait_seconds):
         record = start_run(connection, command)
+        started = time.perf_counter()
         say(f"run {record.run_id} ({record.trigger}) started")
         try:
             yield connection, record
         except BaseException as error:
             message = str(error) or type(error).__name__
             finish_run(connection, record, "failed", message)
-            notify(record, "failed", message)
+            notify(record, "failed", message, time.perf_counter() - started)
             raise
         finish_run(connection, record, "success")
-        notify(record, "success", None)
+        notify(record, "success", None, time.perf_counter() - started)
 
 
-def notify(record: RunRecord, status: str, error: str | None) -> None:
+def notify(record: RunRecord, status: str, error: str | None, seconds: float) -> None:
     """Send the alerts this run calls for to the configured channels; an alerting fault never fails the run."""
     try:
-        from warehouse.alerts import alerts_for_run, send_alert
+        from warehouse.alerts import alerts_for_run, send_alerts
 
-        for alert in alerts_for_run(record=record, status=status, error=error):
-            send_alert(alert)
+        send_alerts(alerts_for_run(record=record, status=status, error=error, seconds=seconds))
     except Exception as fault:  # an alert problem must not mask the run's own outcome
         say(f"could not send alerts: {type(fault).__name__}: {fault}")
 
