@@ -1,10 +1,15 @@
-"""Headless Chromium for the browser checks: Debian's /usr/bin/chromium driven by Playwright, no downloads."""
+"""Headless Chromium for the browser checks, driven by Playwright.
+
+The browser is a system Chromium when there is one (CI installs Debian's package; CHROMIUM_PATH points elsewhere),
+else the one `playwright install chromium` downloaded (what `make test` does on a machine without Chromium).
+"""
 
 from __future__ import annotations
 
 import functools
 import http.server
 import os
+import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,8 +18,7 @@ from pathlib import Path
 
 import pytest
 
-# CI installs Debian's chromium package; CHROMIUM_PATH points elsewhere when it lives somewhere else.
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+SYSTEM_CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 LAUNCH_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -39,15 +43,27 @@ class PageLog:
     bad_responses: list[str] = field(default_factory=list)
 
 
-def chromium_executable() -> str:
-    """The Chromium binary; the test FAILS (not skips) when it is missing: the browser checks are required."""
-    if not CHROMIUM.exists():
+def chromium_executable() -> str | None:
+    """A system Chromium (CHROMIUM_PATH, then PATH), or None for Playwright's own downloaded Chromium."""
+    configured = os.environ.get("CHROMIUM_PATH")
+    if configured:
+        if not Path(configured).exists():
+            pytest.fail(f"CHROMIUM_PATH={configured} does not exist", pytrace=False)
+        return configured
+    return next(filter(None, (shutil.which(name) for name in SYSTEM_CHROMIUM_NAMES)), None)
+
+
+def launch(playwright):
+    """Start headless Chromium; the test FAILS (not skips) when there is none: the browser checks are required."""
+    try:
+        return playwright.chromium.launch(executable_path=chromium_executable(), args=LAUNCH_ARGS)
+    except Exception as error:  # Playwright raises its own Error type when the browser is missing
         pytest.fail(
-            f"Chromium not found at {CHROMIUM}: the browser checks need it. Install it (Debian/Ubuntu: "
-            "`apt-get install chromium`) or set CHROMIUM_PATH to a Chromium/Chrome binary.",
+            f"no Chromium to run the browser checks ({str(error).splitlines()[0]}). Install one: "
+            "`apt-get install chromium` (Debian/Ubuntu), `.venv/bin/playwright install chromium`, "
+            "or set CHROMIUM_PATH.",
             pytrace=False,
         )
-    return str(CHROMIUM)
 
 
 @contextmanager
@@ -57,7 +73,7 @@ def open_page(url: str, width: int = 1200, height: int = 900) -> Iterator[tuple[
 
     log = PageLog()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_executable(), args=LAUNCH_ARGS)
+        browser = launch(playwright)
         try:
             page = browser.new_page(viewport={"width": width, "height": height})
             page.on("console", lambda message: _console(log, message))
