@@ -8,8 +8,6 @@ from decimal import Decimal
 
 from conftest import Workspace
 
-from warehouse import job
-from warehouse.dbt_runner import run_dbt
 from warehouse.sample import generate_sample
 
 
@@ -26,15 +24,15 @@ def generate(space: Workspace, day: int) -> None:
 def test_day_two_refresh_gives_correct_totals_history_and_no_duplicates(workspace: Workspace, monkeypatch) -> None:
     monkeypatch.setenv("DBT_TARGET_PATH", str(workspace.root / "target"))
     monkeypatch.setenv("DBT_LOG_PATH", str(workspace.root / "logs"))
-    settings, connection = workspace.settings, workspace.connection
+    monkeypatch.setenv("WAREHOUSE_REPORT_PATH", str(workspace.root / "report.html"))
+    settings = workspace.settings
     generate(workspace, day=1)
-    job.ingest(connection, settings)
-    run_dbt(["build"], connection, settings)
+    assert workspace.cli("run").returncode == 0
     transactions_day_one = workspace.query("select count(*) from marts.fct_transactions")[0][0]
 
     generate(workspace, day=2)
-    job.ingest(connection, settings)
-    run_dbt(["build"], connection, settings)
+    refreshed = workspace.cli("refresh")
+    assert refreshed.returncode == 0, refreshed.stderr[-3000:]
 
     # Totals equal the ground truth after both days.
     with (settings.truth_dir / "customers_truth.csv").open(newline="") as handle:
