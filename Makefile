@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint lock clean browser
+.PHONY: run test lint lock clean browser audit
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+# Supply chain and code safety: known-vulnerable dependencies, risky code patterns, committed secrets.
+audit: $(STAMP)
+	$(BIN)/bandit -q -c pyproject.toml -r warehouse ingest scripts
+	$(BIN)/pip-audit -r requirements.lock --progress-spinner off
+	git ls-files -z | xargs -0 $(BIN)/detect-secrets-hook --baseline .secrets.baseline
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
