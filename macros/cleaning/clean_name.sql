@@ -1,3 +1,7 @@
+{#-
+    Trimmed, inner whitespace collapsed to one space, initcap; empty -> null. Every whitespace run becomes one space
+    first, so trimming is then only a space at either end: one regular expression instead of two.
+-#}
 {% macro clean_name(column) -%}
-    nullif(initcap({{ replace_pattern(trim_whitespace(column), '[[:space:]]+', ' ') }}), '')
+    nullif(initcap(trim({{ replace_pattern(column, '[[:space:]]+', ' ') }})), '')
 {%- endmacro %}

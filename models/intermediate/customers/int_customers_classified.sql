@@ -12,6 +12,82 @@ customers as (
     select * from {{ ref('stg_crm__customers') }}
 ),
 
+country_aliases as (
+    select * from {{ ref('country_aliases') }}
+),
+
+countries as (
+    select * from {{ ref('countries') }}
+),
+
+-- data_rules.md: the cleaned country (country_key) is looked up in seed country_aliases, its code in seed
+-- countries; empty or not in the seed -> 'ZZ' / 'Unknown'.
+countries_looked_up as (
+    select
+        customers.customer_record_id,
+        customers.customer_id,
+        customers.is_customer_id_reformatted,
+        customers.customer_name,
+        customers.name_issue,
+        customers.is_name_reformatted,
+        customers.age,
+        customers.age_issue,
+        customers.is_age_reformatted,
+        customers.country_key,
+        coalesce(country_aliases.country_code, 'ZZ') as country_code,
+        coalesce(countries.country_name, 'Unknown') as country_name,
+        customers.is_active,
+        customers.is_active_issue,
+        customers.source_customer_id,
+        customers.source_name,
+        customers.source_age,
+        customers.source_country,
+        customers.source_is_active,
+        customers.source_file,
+        customers.line_number,
+        customers.file_modified_at,
+        customers.loaded_at,
+        customers.load_id
+    from customers
+    left join country_aliases
+        on customers.country_key = country_aliases.alias
+    left join countries
+        on coalesce(country_aliases.country_code, 'ZZ') = countries.country_code
+),
+
+countries_classified as (
+    select
+        customer_record_id,
+        customer_id,
+        is_customer_id_reformatted,
+        customer_name,
+        name_issue,
+        is_name_reformatted,
+        age,
+        age_issue,
+        is_age_reformatted,
+        country_code,
+        country_name,
+        case
+            when country_key is null then 'missing'
+            when country_code = 'ZZ' then 'unknown'
+        end as country_issue,
+        coalesce(country_code != 'ZZ' and source_country != country_name, false) as is_country_alias,
+        is_active,
+        is_active_issue,
+        source_customer_id,
+        source_name,
+        source_age,
+        source_country,
+        source_is_active,
+        source_file,
+        line_number,
+        file_modified_at,
+        loaded_at,
+        load_id
+    from countries_looked_up
+),
+
 copies_numbered as (
     select
         customer_record_id,
@@ -39,7 +115,7 @@ copies_numbered as (
                 load_id, source_customer_id, source_name, source_age, source_country, source_is_active
             order by file_modified_at desc, source_file desc, line_number desc
         ) as copy_number
-    from customers
+    from countries_classified
 ),
 
 versions_numbered as (

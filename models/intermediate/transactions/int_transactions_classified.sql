@@ -6,93 +6,47 @@
                      deduplicated customer), missing_amount, unparseable_amount, non_positive_amount,
                      amount_out_of_range, missing_date, invalid_date, future_date
     valid            everything else: the clean transactions
+    Copies and versions are numbered in int_transactions_versioned; this model adds the customer lookup.
 -#}
 with
 
 transactions as (
-    select * from {{ ref('stg_shop__transactions') }}
+    select * from {{ ref('int_transactions_versioned') }}
 ),
 
 customers as (
     select * from {{ ref('int_customers_deduplicated') }}
 ),
 
-copies_numbered as (
-    select
-        transaction_record_id,
-        transaction_id,
-        customer_id,
-        is_customer_id_reformatted,
-        amount,
-        amount_issue,
-        is_amount_reformatted,
-        transaction_date,
-        transaction_date_issue,
-        is_transaction_date_reformatted,
-        source_customer_id,
-        source_amount,
-        source_transaction_date,
-        loaded_at,
-        load_id,
-        row_number() over (
-            partition by transaction_id, source_customer_id, source_amount, source_transaction_date
-            order by loaded_at, load_id, transaction_record_id
-        ) as copy_number,
-        dense_rank() over (
-            partition by transaction_id
-            order by source_customer_id, source_amount, source_transaction_date
-        ) as version_rank
-    from transactions
-),
-
-versions_counted as (
-    select
-        transaction_record_id,
-        transaction_id,
-        customer_id,
-        is_customer_id_reformatted,
-        amount,
-        amount_issue,
-        is_amount_reformatted,
-        transaction_date,
-        transaction_date_issue,
-        is_transaction_date_reformatted,
-        loaded_at,
-        load_id,
-        copy_number,
-        max(version_rank) over (partition by transaction_id) as version_count
-    from copies_numbered
-),
-
 classified as (
     select
-        versions_counted.transaction_record_id,
-        versions_counted.transaction_id,
-        versions_counted.customer_id,
-        versions_counted.amount,
-        versions_counted.transaction_date,
-        versions_counted.loaded_at,
-        versions_counted.load_id,
-        versions_counted.amount_issue,
-        versions_counted.transaction_date_issue,
-        versions_counted.is_customer_id_reformatted,
-        versions_counted.is_amount_reformatted,
-        versions_counted.is_transaction_date_reformatted,
+        transactions.transaction_record_id,
+        transactions.transaction_id,
+        transactions.customer_id,
+        transactions.amount,
+        transactions.transaction_date,
+        transactions.loaded_at,
+        transactions.load_id,
+        transactions.amount_issue,
+        transactions.transaction_date_issue,
+        transactions.is_customer_id_reformatted,
+        transactions.is_amount_reformatted,
+        transactions.is_transaction_date_reformatted,
         customers.customer_id is not null as is_known_customer,
         case
-            when versions_counted.copy_number > 1 then null
-            when versions_counted.version_count > 1 then 'conflicting_duplicate_key'
-            when versions_counted.customer_id is null then 'missing_customer_id'
+            when transactions.copy_number > 1 then null
+            when transactions.version_count > 1 then 'conflicting_duplicate_key'
+            when transactions.customer_id is null then 'missing_customer_id'
             when customers.customer_id is null then 'unknown_customer'
-            when versions_counted.amount_issue is not null then versions_counted.amount_issue
+            when transactions.amount_issue is not null then transactions.amount_issue
             when
-                versions_counted.transaction_date_issue is not null
-                then versions_counted.transaction_date_issue
+                transactions.transaction_date_issue is not null
+                then transactions.transaction_date_issue
         end as reject_reason,
-        versions_counted.copy_number > 1 as is_exact_duplicate
-    from versions_counted
+        transactions.copy_number > 1 as is_exact_duplicate
+    from transactions
     left join customers
-        on versions_counted.customer_id = customers.customer_id
+        on transactions.customer_id = customers.customer_id
 ),
 
 final as (

@@ -9,9 +9,10 @@ cleaned as (
         {{ generate_surrogate_key(['_source_file', '_line_number']) }} as customer_record_id,
         {{ clean_customer_id('customer_id') }} as customer_id,
         {{ clean_name('name') }} as customer_name,
+        -- the condition under which clean_name gives null, without cleaning the name a second time
+        coalesce({{ trim_whitespace('name') }}, '') = '' as source_name_is_blank,
         {{ parse_age('age') }} as age,
         {{ age_issue('age') }} as age_issue,
-        {{ normalize_country('source.country') }} as country_code,
         {{ country_key('country') }} as country_key,
         {{ parse_bool('is_active') }} as is_active,
         {{ bool_issue('is_active') }} as is_active_issue,
@@ -34,22 +35,12 @@ final as (
         customer_id,
         coalesce(customer_id != source_customer_id, false) as is_customer_id_reformatted,
         customer_name,
-        case when customer_name is null then 'missing' end as name_issue,
+        case when source_name_is_blank then 'missing' end as name_issue,
         coalesce(customer_name != source_name, false) as is_name_reformatted,
         age,
         age_issue,
         coalesce(cast(age as {{ dbt.type_string() }}) != source_age, false) as is_age_reformatted,
-        country_code,
-        {{ country_name('cleaned.country_code') }} as country_name,
-        case
-            when country_key is null then 'missing'
-            when country_code = 'ZZ' then 'unknown'
-        end as country_issue,
-        coalesce(
-            country_code != 'ZZ'
-            and source_country != {{ country_name('cleaned.country_code') }},
-            false
-        ) as is_country_alias,
+        country_key,
         is_active,
         is_active_issue,
         source_customer_id,
