@@ -24,7 +24,7 @@ EMBEDDED_SERVER_SETTINGS = {
     "max_wal_size": "4GB",
     "checkpoint_timeout": "15min",
     "shared_buffers": "512MB",
-    "work_mem": "64MB",
+    "work_mem": "256MB",
     "maintenance_work_mem": "512MB",
     "max_connections": "50",
 }
