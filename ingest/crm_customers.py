@@ -9,7 +9,7 @@ import dlt
 import pyarrow as pa
 from dlt.sources.filesystem import FileItemDict, filesystem
 
-from ingest.csv_files import read_header, read_text_batches, validate
+from ingest.csv_files import CsvFileError, read_header, read_text_batches, validate
 
 REQUIRED_COLUMNS = ("customer_id", "name", "age", "country", "is_active")
 FILE_GLOB = "*.csv"
@@ -30,6 +30,11 @@ def customer_rows(files: list[FileItemDict]) -> Iterator[pa.Table]:
     """Each new export file, validated whole first, then yielded in Arrow batches."""
     for file in sorted(files, key=lambda item: (item["modification_date"], item["file_name"])):
         path = Path(file.local_file_path)
+        if "\ufffd" in path.name and not path.exists():
+            # The filesystem listing decodes names as UTF-8 and cannot give back the original bytes.
+            raise CsvFileError(
+                path, "the file name is not UTF-8 (its undecodable bytes are shown as \ufffd); rename the file"
+            )
         header = read_header(path, REQUIRED_COLUMNS)
         validate(path, header)
         yield from read_text_batches(path, header, CHUNK_ROWS)

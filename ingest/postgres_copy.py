@@ -6,6 +6,11 @@ loader runs `COPY ... FROM STDIN` into the warehouse. dlt still owns everything 
 schema (reflected from the source with dlt's sql_database helpers), the load package, the `_dlt_loads` record and
 the cursor, kept in the resource state and committed together with the package.
 
+Columns named in `text_columns` land as text whatever their type in the source (COPY writes every value as its
+text, with the session's DateStyle set to ISO), so a column the source changes from varchar to numeric or date
+still lands, as the same text. The cursor column must not hold NULL: such rows can never be placed above or below
+the cursor, so the run stops with an error naming the table instead of skipping them silently.
+
 The new rows are read in one REPEATABLE READ transaction, so the cursor and the copied rows agree even while
 the shop keeps inserting.
 """
@@ -24,15 +29,25 @@ import dlt
 import sqlalchemy as sa
 from dlt.sources.sql_database.schema_types import table_to_columns
 
+from warehouse.errors import WarehouseError
+
 # Several files let dlt's load workers run their COPYs in parallel.
 ROWS_PER_FILE = 350_000
 COPY_WORKERS = 2
 STATE_KEY = "last_cursor_value"
 
 
-def copy_resource(engine: sa.Engine, table: sa.Table, cursor_column: str, spool_dir: Path) -> Any:
+def copy_resource(
+    engine: sa.Engine,
+    table: sa.Table,
+    cursor_column: str,
+    spool_dir: Path,
+    text_columns: tuple[str, ...] = (),
+) -> Any:
     """A dlt resource that appends the rows of `table` whose `cursor_column` is above the stored cursor."""
     columns = table_to_columns(table, reflection_level="full")
+    for name in text_columns:
+        columns[name] = {"name": name, "data_type": "text", "nullable": True}
     columns["_dlt_load_id"] = {"name": "_dlt_load_id", "data_type": "text", "nullable": False}
 
     @dlt.resource(name=table.name, write_disposition="append", columns=columns)
@@ -46,6 +61,8 @@ def copy_resource(engine: sa.Engine, table: sa.Table, cursor_column: str, spool_
             with coordinator.cursor() as cursor:
                 cursor.execute("select pg_export_snapshot()")
                 snapshot = cursor.fetchone()[0]
+                if table.c[cursor_column].nullable:
+                    _refuse_null_cursor(cursor, table, cursor_column)
                 ranges = _new_ranges(cursor, table, cursor_column, state.get(STATE_KEY))
             paths = [spool_dir / f"{table.name}.{load_id}.{number}.csv" for number in range(len(ranges))]
 
@@ -65,6 +82,20 @@ def copy_resource(engine: sa.Engine, table: sa.Table, cursor_column: str, spool_
             coordinator.close()
 
     return new_rows
+
+
+def _refuse_null_cursor(cursor: Any, table: sa.Table, cursor_column: str) -> None:
+    """Raise when rows have a NULL cursor (they would never be loaded); only run when the column allows NULL."""
+    cursor.execute(f"select count(*) from {_qualified(table)} where {_quote(cursor_column)} is null")
+    nulls = cursor.fetchone()[0]
+    if nulls:
+        name = f"{table.schema or 'public'}.{table.name}"
+        raise WarehouseError(
+            f"{nulls:,} row(s) of the source table {name} have no {cursor_column} (NULL); it is the incremental "
+            "cursor, so those rows could never be loaded",
+            hint=f"give those rows a {cursor_column} (or delete them) in the source database, ideally make the "
+            "column NOT NULL, then run the ingest again. Nothing from this run of the source was loaded.",
+        )
 
 
 def _new_ranges(cursor: Any, table: sa.Table, cursor_column: str, last: Any) -> list[tuple[Any, Any]]:
@@ -100,9 +131,12 @@ def _copy_range_in_snapshot(
     """COPY one cursor range, with the load id appended, into a CSV file; returns the row count."""
     connection = engine.raw_connection()
     try:
+        # The file is UTF-8 whatever the source database's encoding, and dates are ISO whatever its DateStyle.
+        connection.set_client_encoding("UTF8")
         connection.set_session(isolation_level="REPEATABLE READ", readonly=True)
         with connection.cursor() as cursor:
             cursor.execute("set transaction snapshot %s", (snapshot,))
+            cursor.execute("set local datestyle to 'ISO, YMD'")
             column = _quote(cursor_column)
             selected = ", ".join(_quote(c.name) for c in table.columns)
             low_filter = f"{column} > {cursor.mogrify('%s', (low,)).decode()} and " if low is not None else ""

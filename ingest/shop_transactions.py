@@ -12,6 +12,7 @@ from warehouse.errors import WarehouseError
 
 TABLE = "transactions"
 CURSOR_COLUMN = "transaction_id"
+REQUIRED_COLUMNS = (CURSOR_COLUMN, "customer_id", "amount", "transaction_date")
 CHUNK_ROWS = 250_000
 
 
@@ -41,16 +42,42 @@ def reflect_source_table(engine: sa.Engine, schema: str | None) -> sa.Table:
         ) from error
 
 
+def check_source_table(table: sa.Table, where: str) -> None:
+    """A clear error when the table lacks a contract column or its cursor is not an integer column."""
+    name = f"{table.schema or 'public'}.{table.name}"
+    missing = [column for column in REQUIRED_COLUMNS if column not in table.c]
+    if missing:
+        raise WarehouseError(
+            f"table {name} in the source database {where} has no column(s) {', '.join(missing)}; "
+            f"it has {', '.join(column.name for column in table.columns)}",
+            hint=f"the shop table must have {', '.join(REQUIRED_COLUMNS)} (docs/data_rules.md): restore the "
+            "column(s) or point SOURCES__TRANSACTIONS__CREDENTIALS at a view that has them, then run the ingest "
+            "again. Nothing from this run of the source was loaded.",
+        )
+    cursor_type = table.c[CURSOR_COLUMN].type
+    if not isinstance(cursor_type, sa.Integer):
+        raise WarehouseError(
+            f"column {CURSOR_COLUMN} of table {name} in the source database {where} is {cursor_type}, but the "
+            "incremental cursor must be an integer column (bigint): other types compare in another order "
+            "('10' < '9' as text), so new rows would be skipped",
+            hint=f"make {CURSOR_COLUMN} a bigint in the shop database (or read a view that casts it), then run "
+            "the ingest again. Nothing from this run of the source was loaded.",
+        )
+
+
 def transactions_resource(credentials: str, spool_dir: Path, schema: str | None = None) -> dlt.sources.DltResource:
     """New rows of the source `transactions` table (cursor: transaction_id > last loaded), for raw.transactions.
 
     A Postgres source takes the COPY fast path; any other SQLAlchemy database goes through dlt's sql_database
-    source with Arrow batches. Either way only rows above the cursor are read.
+    source with Arrow batches. Either way only rows above the cursor are read. On the fast path every column but
+    the cursor lands as text, whatever type the shop gives it (the contract: the values as the shop stores them).
     """
     engine = source_engine(credentials)
     table = reflect_source_table(engine, schema)
+    check_source_table(table, engine.url.render_as_string(hide_password=True))
     if engine.dialect.name == "postgresql":
-        return copy_resource(engine, table, CURSOR_COLUMN, spool_dir)
+        text_columns = tuple(column.name for column in table.columns if column.name != CURSOR_COLUMN)
+        return copy_resource(engine, table, CURSOR_COLUMN, spool_dir, text_columns)
     from dlt.sources.sql_database import sql_table
 
     return sql_table(
