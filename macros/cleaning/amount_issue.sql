@@ -5,6 +5,8 @@
 {% macro amount_issue(raw_column, parsed_column) -%}
     case
         when coalesce({{ trim_whitespace(raw_column) }}, '') = '' then 'missing_amount'
+        when {{ parsed_column }} is null and {{ is_amount_number(amount_text(raw_column)) }}
+            then 'amount_out_of_range'
         when {{ parsed_column }} is null then 'unparseable_amount'
         when {{ parsed_column }} <= 0 then 'non_positive_amount'
         when {{ parsed_column }} > {{ var('max_valid_amount') }} then 'amount_out_of_range'

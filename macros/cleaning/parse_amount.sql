@@ -1,8 +1,12 @@
-{#- '$1,234.50' -> 1234.50 (rounded to cents); null when not a number. The regex runs before the cast. -#}
+{#-
+    '$1,234.50' -> 1234.50 (rounded to cents); null when not a number, or a number too long to be an amount
+    (more than 15 whole digits: amount_issue calls it out of range). The pattern check runs before the cast.
+-#}
 {% macro parse_amount(column) -%}
-    {%- set stripped = amount_text(column) -%}
+    {%- set text = amount_text(column) -%}
+    {%- set plain = "replace(" ~ text ~ ", ',', '')" -%}
     case
-        when {{ matches_pattern(stripped, '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)$') }}
-            then round(cast({{ stripped }} as {{ dbt.type_numeric() }}), 2)
+        when {{ is_amount_number(text) }} and length({{ dbt.split_part(plain, "'.'", 1) }}) <= 16
+            then round(cast({{ plain }} as {{ dbt.type_numeric() }}), 2)
     end
 {%- endmacro %}
