@@ -135,7 +135,7 @@ def embedded_connection(settings: Settings) -> Connection:
         host=str(info.socket_dir),
         port=int(info.port or 5432),
         user="postgres",
-        password="",
+        password="",  # nosec B106 - the embedded server trusts local socket connections
         dbname=os.environ.get("WAREHOUSE_DBNAME", WAREHOUSE_DBNAME),
         embedded=True,
     )

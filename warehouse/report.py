@@ -76,7 +76,7 @@ QUERIES = {
         group by country_code, country_name
         order by total_spent desc, country_code
     """,
-    "top_customers": f"""
+    "top_customers": """
         select
             customer_id,
             country_code,
@@ -87,7 +87,7 @@ QUERIES = {
             is_high_value
         from marts.dim_customers
         order by total_spent desc, customer_id
-        limit {TOP_CUSTOMERS}
+        limit %(top_customers)s
     """,
     "data_quality": """
         select distinct on (source_name)
@@ -162,7 +162,7 @@ def read_report_data(connection: Connection, threshold: Decimal | None = None) -
                 )
             results: dict[str, list[Row]] = {}
             for name, statement in QUERIES.items():
-                cursor.execute(statement)
+                cursor.execute(statement, {"top_customers": TOP_CUSTOMERS})
                 results[name] = [dict(row) for row in cursor.fetchall()]
             last_run = _last_run(cursor)
     finally:

@@ -27,7 +27,7 @@ def failing_test_location(failure: str) -> str:
     unique_id = failure.split(":", 1)[0]
     parts = unique_id.split(".")
     if parts[0] == "test" and len(parts) >= 3:
-        return f"{unique_id} - rows: select * from test_failures.{parts[2][:63]}"
+        return f"{unique_id} - rows: select * from test_failures.{parts[2][:63]}"  # nosec B608 - a hint, not run
     return failure
 
 
