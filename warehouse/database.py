@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -103,6 +104,7 @@ def _embedded_server(settings: Settings):
     import pgserver  # imported lazily: it registers process-exit hooks
 
     settings.state_dir.mkdir(parents=True, exist_ok=True)
+    repair_handle_list(settings)
     first_start = not (settings.pgdata_dir / "PG_VERSION").exists()
     try:
         server = pgserver.get_server(settings.pgdata_dir, cleanup_mode=None)
@@ -115,6 +117,24 @@ def _embedded_server(settings: Settings):
     if first_start:
         _tune_new_server(server, settings)
     return server
+
+
+def repair_handle_list(settings: Settings) -> None:
+    """Reset pgserver's list of client pids when a killed process left it empty or cut short.
+
+    pgserver rewrites `.handle_pids.json` at every start and exit of a process using the server; a kill -9
+    between emptying and writing it leaves a file that is not JSON, and pgserver then fails on every start.
+    The list only decides when pgserver may stop the server by itself, which this project never asks it to do.
+    """
+    path = settings.pgdata_dir / ".handle_pids.json"
+    if not path.exists():
+        return
+    try:
+        if isinstance(json.loads(path.read_text() or "null"), list):
+            return
+    except (ValueError, OSError):
+        pass
+    path.write_text("[]")
 
 
 def _tune_new_server(server, settings: Settings) -> None:
@@ -135,7 +155,8 @@ def embedded_connection(settings: Settings) -> Connection:
         host=str(info.socket_dir),
         port=int(info.port or 5432),
         user="postgres",
-        password="",  # nosec B106 - the embedded server trusts local socket connections
+        # the embedded server trusts local socket connections
+        password="",  # nosec B106
         dbname=os.environ.get("WAREHOUSE_DBNAME", WAREHOUSE_DBNAME),
         embedded=True,
     )

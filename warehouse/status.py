@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import psycopg2
+
 from warehouse.database import Connection
 from warehouse.dbt_runner import stale_sources
+from warehouse.run_lock import LOCK_KEY
 from warehouse.run_log import last_runs
 from warehouse.settings import Settings
 
@@ -27,8 +30,18 @@ def failing_test_location(failure: str) -> str:
     unique_id = failure.split(":", 1)[0]
     parts = unique_id.split(".")
     if parts[0] == "test" and len(parts) >= 3:
-        return f"{unique_id} - rows: select * from test_failures.{parts[2][:63]}"  # nosec B608 - a hint, not run
+        # a hint, not run
+        return f"{unique_id} - rows: select * from test_failures.{parts[2][:63]}"  # nosec B608
     return failure
+
+
+def run_in_progress(connection: Connection) -> bool:
+    """True while some process holds the warehouse's run lock."""
+    with psycopg2.connect(connection.libpq_dsn()) as conn, conn.cursor() as cursor:
+        cursor.execute(
+            "select count(*) from pg_locks where locktype = 'advisory' and objid = %s and granted", (LOCK_KEY,)
+        )
+        return cursor.fetchone()[0] > 0
 
 
 def collect_status(connection: Connection, settings: Settings, runs: int = 5) -> Status:
@@ -48,6 +61,11 @@ def collect_status(connection: Connection, settings: Settings, runs: int = 5) ->
         status.attention.append("the warehouse has never run: run `warehouse run`")
     elif history[0]["status"] == "failed":
         status.attention.append(f"the last run ({history[0]['run_id']}) failed: {history[0]['error'].splitlines()[0]}")
+    elif history[0]["status"] == "running" and not run_in_progress(connection):
+        status.attention.append(
+            f"the last run ({history[0]['run_id']}) was interrupted: it never finished and no run is in progress; "
+            "run `warehouse refresh` (or `warehouse run`)"
+        )
 
     stale = stale_sources(connection, settings)
     status.lines.append("source freshness: " + ("all sources fresh" if not stale else f"{len(stale)} stale"))
