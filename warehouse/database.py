@@ -166,8 +166,37 @@ def connect(settings: Settings) -> Connection:
     """The warehouse to use: external when configured, otherwise the embedded server (started on demand)."""
     connection = external_connection() if is_external() else embedded_connection(settings)
     ensure_databases(connection)
+    ensure_analyst_role(connection)
     write_dbt_profile(settings)
     return connection
+
+
+ANALYST_ROLE = os.environ.get("WAREHOUSE_ANALYST_ROLE", "analyst")
+ANALYST_DEMO_LOGIN = "analyst_demo"
+
+
+def ensure_analyst_role(connection: Connection) -> None:
+    """The read-only analyst group role (NOLOGIN) that dbt grants the marts to, and on the embedded server a demo
+    login in it. On an external server without CREATEROLE the role must exist already; dbt's grant then says so."""
+    statements = [
+        f"do $$ begin if not exists (select from pg_roles where rolname = '{ANALYST_ROLE}') "
+        f"then create role {ANALYST_ROLE} nologin; end if; end $$",
+    ]
+    if connection.embedded:
+        statements.append(
+            f"do $$ begin if not exists (select from pg_roles where rolname = '{ANALYST_DEMO_LOGIN}') "
+            f"then create role {ANALYST_DEMO_LOGIN} login in role {ANALYST_ROLE}; end if; end $$"
+        )
+    conn = psycopg2.connect(connection.libpq_dsn(), connect_timeout=10)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+    except psycopg2.errors.InsufficientPrivilege:
+        pass  # an external warehouse's administrator creates the role
+    finally:
+        conn.close()
 
 
 def ensure_databases(connection: Connection) -> None:

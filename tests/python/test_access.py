@@ -1,0 +1,45 @@
+"""The analyst role: reads the marts, and nothing else - no raw or staging rows (they hold names), no writes."""
+
+from __future__ import annotations
+
+import psycopg2
+import pytest
+from conftest import BuiltWarehouse
+
+from warehouse.database import ANALYST_DEMO_LOGIN
+
+
+def as_analyst(built: BuiltWarehouse, statement: str) -> list[tuple]:
+    dsn = built.connection.libpq_dsn().replace("user='postgres'", f"user='{ANALYST_DEMO_LOGIN}'")
+    with psycopg2.connect(dsn) as conn, conn.cursor() as cursor:
+        cursor.execute(statement)
+        return cursor.fetchall() if cursor.description else []
+
+
+@pytest.mark.parametrize("mart", ["dim_customers", "fct_transactions", "rpt_high_value_customers", "rpt_data_quality"])
+def test_the_analyst_reads_every_mart(built_warehouse: BuiltWarehouse, mart: str) -> None:
+    assert as_analyst(built_warehouse, f"select count(*) from marts.{mart}")[0][0] > 0
+
+
+@pytest.mark.parametrize(
+    "relation",
+    ["raw.customers", "raw.transactions", "staging.stg_crm__customers", "intermediate.int_customers_classified"],
+)
+def test_the_analyst_cannot_read_raw_or_staging(built_warehouse: BuiltWarehouse, relation: str) -> None:
+    with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+        as_analyst(built_warehouse, f"select customer_id from {relation} limit 1")
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "delete from marts.dim_customers",
+        "update marts.fct_transactions set amount = 0",
+        "insert into marts.rpt_high_value_customers (customer_id) values ('X')",
+        "create table marts.scratch (id int)",
+        "drop table marts.dim_customers",
+    ],
+)
+def test_the_analyst_cannot_write(built_warehouse: BuiltWarehouse, statement: str) -> None:
+    with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+        as_analyst(built_warehouse, statement)
