@@ -178,23 +178,22 @@ ANALYST_DEMO_LOGIN = "analyst_demo"
 def ensure_analyst_role(connection: Connection) -> None:
     """The read-only analyst group role (NOLOGIN) that dbt grants the marts to, and on the embedded server a demo
     login in it. On an external server without CREATEROLE the role must exist already; dbt's grant then says so."""
-    statements = [
-        f"do $$ begin if not exists (select from pg_roles where rolname = '{ANALYST_ROLE}') "
-        f"then create role {ANALYST_ROLE} nologin; end if; end $$",
-    ]
+    roles = [(ANALYST_ROLE, sql.SQL("create role {} nologin").format(sql.Identifier(ANALYST_ROLE)))]
     if connection.embedded:
-        statements.append(
-            f"do $$ begin if not exists (select from pg_roles where rolname = '{ANALYST_DEMO_LOGIN}') "
-            f"then create role {ANALYST_DEMO_LOGIN} login in role {ANALYST_ROLE}; end if; end $$"
+        create_login = sql.SQL("create role {} login in role {}").format(
+            sql.Identifier(ANALYST_DEMO_LOGIN), sql.Identifier(ANALYST_ROLE)
         )
+        roles.append((ANALYST_DEMO_LOGIN, create_login))
     conn = psycopg2.connect(connection.libpq_dsn(), connect_timeout=10)
     conn.autocommit = True
     try:
         with conn.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-    except psycopg2.errors.InsufficientPrivilege:
-        pass  # an external warehouse's administrator creates the role
+            for name, create in roles:
+                cursor.execute("select 1 from pg_roles where rolname = %s", (name,))
+                if cursor.fetchone() is None:
+                    cursor.execute(create)
+    except (psycopg2.errors.InsufficientPrivilege, psycopg2.errors.DuplicateObject):
+        pass  # created meanwhile by another process, or left to an external warehouse's administrator
     finally:
         conn.close()
 
