@@ -446,6 +446,35 @@ def _last_run_section(run: Row | None) -> str:
     )
 
 
+def _high_value_table(table_id: str, caption: str, group_header: str, rows: list, label) -> str:
+    """The figures table shared by the high-value demographics sections (one row per group)."""
+    return _table(
+        table_id,
+        caption,
+        [
+            group_header,
+            "Active customers",
+            "High-value customers",
+            "Share of high-value",
+            "High-value rate",
+            "Total spent",
+            "Avg spent per customer",
+        ],
+        [
+            [
+                label(row),
+                _count(row["active_customers"]),
+                _count(row["high_value_customers"]),
+                _share(row["share_of_high_value_customers"]),
+                _share(row["high_value_rate"]),
+                _money(row["total_spent"]),
+                EMPTY if row["avg_spent_per_customer"] is None else _money(row["avg_spent_per_customer"]),
+            ]
+            for row in rows
+        ],
+    )
+
+
 def _age_band_section(data: ReportData, threshold: str) -> str:
     chart = vertical_bar_chart(
         "chart-age-bands",
@@ -456,30 +485,8 @@ def _age_band_section(data: ReportData, threshold: str) -> str:
             for row in data.age_bands
         ],
     )
-    table = _table(
-        "table-age-bands",
-        "High-value customers by age band",
-        [
-            "Age band",
-            "Active customers",
-            "High-value customers",
-            "Share of high-value",
-            "High-value rate",
-            "Total spent",
-            "Avg spent per customer",
-        ],
-        [
-            [
-                row["age_band"],
-                _count(row["active_customers"]),
-                _count(row["high_value_customers"]),
-                _share(row["share_of_high_value_customers"]),
-                _share(row["high_value_rate"]),
-                _money(row["total_spent"]),
-                EMPTY if row["avg_spent_per_customer"] is None else _money(row["avg_spent_per_customer"]),
-            ]
-            for row in data.age_bands
-        ],
+    table = _high_value_table(
+        "table-age-bands", "High-value customers by age band", "Age band", data.age_bands, lambda row: row["age_band"]
     )
     return (
         '<section id="age-bands" aria-labelledby="age-bands-heading">'
@@ -505,30 +512,12 @@ def _country_section(data: ReportData, threshold: str) -> str:
             for row in data.countries
         ],
     )
-    table = _table(
+    table = _high_value_table(
         "table-countries",
         "High-value customers by country",
-        [
-            "Country",
-            "Active customers",
-            "High-value customers",
-            "Share of high-value",
-            "High-value rate",
-            "Total spent",
-            "Avg spent per customer",
-        ],
-        [
-            [
-                f"{row['country_name']} ({row['country_code']})",
-                _count(row["active_customers"]),
-                _count(row["high_value_customers"]),
-                _share(row["share_of_high_value_customers"]),
-                _share(row["high_value_rate"]),
-                _money(row["total_spent"]),
-                EMPTY if row["avg_spent_per_customer"] is None else _money(row["avg_spent_per_customer"]),
-            ]
-            for row in data.countries
-        ],
+        "Country",
+        data.countries,
+        lambda row: f"{row['country_name']} ({row['country_code']})",
     )
     return (
         '<section id="countries" aria-labelledby="countries-heading">'
