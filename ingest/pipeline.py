@@ -11,34 +11,18 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import dlt
 import psycopg2
 from dlt.pipeline.exceptions import PipelineStepFailed
 from psycopg2 import sql
 
+from ingest.sources import RAW_SCHEMA, SourceResult, WarehouseStep
 from warehouse.database import Connection
 from warehouse.errors import WarehouseError
 from warehouse.settings import Settings
 
-RAW_SCHEMA = "raw"
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class SourceResult:
-    """What one source's ingest did: rows per raw table, time taken, and the error if it failed."""
-
-    source: str
-    rows_by_table: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)
-    error: WarehouseError | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
 
 
 def make_pipeline(source: str, connection: Connection, settings: Settings) -> dlt.Pipeline:
@@ -124,11 +108,19 @@ def run_source(
     make_resource: Callable[[], object],
     connection: Connection,
     settings: Settings,
+    before_load: WarehouseStep | None = None,
+    after_load: WarehouseStep | None = None,
 ) -> SourceResult:
-    """Extract, normalize and load one source; a failure is returned, not raised, so others still run."""
+    """Extract, normalize and load one source; a failure is returned, not raised, so others still run.
+
+    `before_load` runs before anything is loaded (also an unfinished package), `after_load` after every successful
+    load, also one that found no new rows.
+    """
     result = SourceResult(source)
     started = time.perf_counter()
     try:
+        if before_load is not None:
+            result.notes += run_step(source, before_load, connection)
         pipeline = make_pipeline(source, connection, settings)
         result.notes += handle_pending_packages(pipeline, connection)
         resource = make_resource()
@@ -148,7 +140,21 @@ def run_source(
                 "aborted at the start of the next run.",
             ) from error
         result.rows_by_table = rows_loaded(pipeline)
+        if after_load is not None:
+            result.notes += run_step(source, after_load, connection)
     except WarehouseError as error:
         result.error = error
     result.seconds = time.perf_counter() - started
     return result
+
+
+def run_step(source: str, step: WarehouseStep, connection: Connection) -> list[str]:
+    """Run a source's step on the warehouse; its note, if any; a database error becomes a WarehouseError."""
+    try:
+        note = step(connection)
+    except psycopg2.Error as error:
+        raise WarehouseError(
+            f"source '{source}': step {step.__name__} in the warehouse database failed: {str(error).strip()}",
+            hint="fix the cause above and run the ingest again; rows already loaded are not loaded again.",
+        ) from error
+    return [note] if note else []

@@ -13,6 +13,10 @@ the cursor, so the run stops with an error naming the table instead of skipping 
 
 The new rows are read in one REPEATABLE READ transaction, so the cursor and the copied rows agree even while
 the shop keeps inserting.
+
+Each row gets a row id `_dlt_id` like the one dlt gives rows it normalizes itself, made in the select:
+`<load id>.<range number>.<row number in the range>`. It is unique across loads (the load id is), never NULL, and
+cheap: `row_number() over ()` with an empty window numbers rows as they stream, without a sort.
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ def copy_resource(
     for name in text_columns:
         columns[name] = {"name": name, "data_type": "text", "nullable": True}
     columns["_dlt_load_id"] = {"name": "_dlt_load_id", "data_type": "text", "nullable": False}
+    # Unique by construction; no `unique` hint, which would make dlt add a UNIQUE index that every COPY maintains.
+    columns["_dlt_id"] = {"name": "_dlt_id", "data_type": "text", "nullable": False}
 
     @dlt.resource(name=table.name, write_disposition="append", columns=columns)
     def new_rows() -> Iterator[Any]:
@@ -67,8 +73,9 @@ def copy_resource(
             paths = [spool_dir / f"{table.name}.{load_id}.{number}.csv" for number in range(len(ranges))]
 
             def copy_one(part: int) -> int:
-                low, high = ranges[part]
-                return _copy_range_in_snapshot(engine, snapshot, table, cursor_column, load_id, low, high, paths[part])
+                return _copy_range_in_snapshot(
+                    engine, snapshot, table, cursor_column, load_id, part, ranges[part], paths[part]
+                )
 
             # Each range is copied on its own connection, all seeing the coordinator's snapshot.
             with ThreadPoolExecutor(max_workers=COPY_WORKERS) as pool:
@@ -126,11 +133,12 @@ def _copy_range_in_snapshot(
     table: sa.Table,
     cursor_column: str,
     load_id: str,
-    low: Any,
-    high: Any,
+    part: int,
+    cursor_range: tuple[Any, Any],
     path: Path,
 ) -> int:
-    """COPY one cursor range, with the load id appended, into a CSV file; returns the row count."""
+    """COPY range number `part` (low exclusive, high inclusive) with load id and row ids to a CSV file; its rows."""
+    low, high = cursor_range
     connection = engine.raw_connection()
     try:
         # The file is UTF-8 whatever the source database's encoding, and dates are ISO whatever its DateStyle.
@@ -144,9 +152,11 @@ def _copy_range_in_snapshot(
             low_filter = f"{column} > {cursor.mogrify('%s', (low,)).decode()} and " if low is not None else ""
             high_literal = cursor.mogrify("%s", (high,)).decode()
             load_id_literal = cursor.mogrify("%s", (load_id,)).decode()
+            row_id_prefix = cursor.mogrify("%s", (f"{load_id}.{part}.",)).decode()
             query = (
                 # Quoted identifiers and literals escaped by mogrify; no user text reaches the SQL unescaped.
-                f"select {selected}, {load_id_literal} as _dlt_load_id from {_qualified(table)} "  # nosec B608
+                f"select {selected}, {load_id_literal} as _dlt_load_id, "  # nosec B608
+                f"{row_id_prefix} || row_number() over () as _dlt_id from {_qualified(table)} "
                 f"where {low_filter}{column} <= {high_literal}"
             )
             with path.open("wb") as sink:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable
 from pathlib import Path
 
 import dlt
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from ingest.postgres_copy import copy_resource
@@ -71,6 +76,7 @@ def transactions_resource(credentials: str, spool_dir: Path, schema: str | None 
     A Postgres source takes the COPY fast path; any other SQLAlchemy database goes through dlt's sql_database
     source with Arrow batches. Either way only rows above the cursor are read. On the fast path every column but
     the cursor lands as text, whatever type the shop gives it (the contract: the values as the shop stores them).
+    Either way each row gets a row id `_dlt_id`: `<load id>.<file or batch number>.<row number>`.
     """
     engine = source_engine(credentials)
     table = reflect_source_table(engine, schema)
@@ -80,7 +86,7 @@ def transactions_resource(credentials: str, spool_dir: Path, schema: str | None 
         return copy_resource(engine, table, CURSOR_COLUMN, spool_dir, text_columns)
     from dlt.sources.sql_database import sql_table
 
-    return sql_table(
+    resource = sql_table(
         credentials=engine,
         table=TABLE,
         schema=schema,
@@ -90,3 +96,22 @@ def transactions_resource(credentials: str, spool_dir: Path, schema: str | None 
         incremental=dlt.sources.incremental(CURSOR_COLUMN, range_start="open"),
         write_disposition="append",
     )
+    resource.add_map(row_ids_adder())
+    resource.apply_hints(columns={"_dlt_id": {"data_type": "text", "nullable": False}})
+    return resource
+
+
+def row_ids_adder() -> Callable[[pa.Table], pa.Table]:
+    """A map step giving each row of each Arrow batch its `_dlt_id`, as the Postgres fast path does in its select.
+
+    Not dlt's own `add_dlt_id` (random ids, and its `unique` hint makes dlt add a UNIQUE index to the table).
+    """
+    batch_numbers = itertools.count()
+
+    def add_row_ids(batch: pa.Table) -> pa.Table:
+        load_id = dlt.current.load_package_state()["load_id"]
+        numbers = pa.array(np.arange(1, batch.num_rows + 1, dtype=np.int64)).cast(pa.string())
+        row_ids = pc.binary_join_element_wise(f"{load_id}.{next(batch_numbers)}.", numbers, "")
+        return batch.append_column(pa.field("_dlt_id", pa.string(), nullable=False), row_ids)
+
+    return add_row_ids

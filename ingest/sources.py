@@ -1,32 +1,65 @@
-"""The source systems the warehouse loads: a new source is a new module plus one entry here."""
+"""The source systems the warehouse loads: a new source is a new module plus one entry here.
+
+The sources are independent dlt pipelines, so they load at the same time, each in a process of its own: dlt's
+configuration and pipeline context are per process (not made for two pipelines running in threads of one), and
+the work of each (Arrow parsing, COPY) gets a core. Processes are spawned, not forked, so each starts clean. This
+module stays light (no dlt import) so that the command starts the sources without waiting for dlt to import.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import pickle
+import threading
+import time
+import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextlib import closing
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection as Pipe
 
-import dlt
-
-from ingest.pipeline import SourceResult, run_source
 from warehouse.database import Connection
 from warehouse.errors import WarehouseError
 from warehouse.settings import SOURCE_DBNAME, Settings
 
 TRANSACTIONS_CREDENTIALS_KEY = "sources.transactions.credentials"
+RAW_SCHEMA = "raw"
+
+# A step a source runs on the warehouse around its load; returns a note for the user, or None.
+WarehouseStep = Callable[[Connection], "str | None"]
+
+
+@dataclass
+class SourceResult:
+    """What one source's ingest did: rows per raw table, time taken, and the error if it failed."""
+
+    source: str
+    rows_by_table: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    error: WarehouseError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
 
 
 @dataclass(frozen=True)
 class Source:
-    """A source system: its name (also the dlt pipeline's) and how to build its dlt resource."""
+    """A source system: its name (also the dlt pipeline's), how to build its dlt resource, and its steps."""
 
     name: str
     raw_tables: tuple[str, ...]
     make_resource: Callable[[Connection, Settings], object]
+    before_load: WarehouseStep | None = None
+    after_load: WarehouseStep | None = None
 
 
 def transactions_credentials(connection: Connection) -> str:
     """SOURCES__TRANSACTIONS__CREDENTIALS (env or .dlt/secrets.toml); the embedded `shop` database otherwise."""
+    import dlt
+
     configured = os.environ.get("SOURCES__TRANSACTIONS__CREDENTIALS") or dlt.secrets.get(TRANSACTIONS_CREDENTIALS_KEY)
     if configured:
         return str(configured)
@@ -44,7 +77,7 @@ def transactions_credentials(connection: Connection) -> str:
 def crm_resource(connection: Connection, settings: Settings) -> object:
     from ingest.crm_customers import customers_resource
 
-    return customers_resource(settings.customers_landing_dir)
+    return customers_resource(settings.customers_landing_dir, settings.dlt_dir / "spool")
 
 
 def shop_resource(connection: Connection, settings: Settings) -> object:
@@ -53,22 +86,147 @@ def shop_resource(connection: Connection, settings: Settings) -> object:
     return transactions_resource(transactions_credentials(connection), settings.dlt_dir / "spool")
 
 
+def add_row_ids_to_earlier_rows(connection: Connection) -> str | None:
+    """Give rows loaded before raw.transactions had `_dlt_id` one, so dlt can add the column as NOT NULL.
+
+    Runs once, on a warehouse loaded by an earlier version; `<load id>.earlier.<n>` cannot clash with the ids of
+    new loads (`<load id>.<file>.<n>`, each load id new). Afterwards this is one catalog lookup.
+    """
+    import psycopg2
+
+    with closing(psycopg2.connect(connection.libpq_dsn())) as conn, conn, conn.cursor() as cursor:
+        cursor.execute(
+            "select count(*) filter (where column_name = '_dlt_id'), count(*) from information_schema.columns "
+            "where table_schema = %s and table_name = 'transactions'",
+            (RAW_SCHEMA,),
+        )
+        has_row_id, columns = cursor.fetchone()
+        if has_row_id or not columns:
+            return None
+        cursor.execute(f"alter table {RAW_SCHEMA}.transactions add column _dlt_id varchar")
+        cursor.execute("create temporary sequence earlier_row_numbers")
+        cursor.execute(
+            f"update {RAW_SCHEMA}.transactions "
+            "set _dlt_id = _dlt_load_id || '.earlier.' || nextval('earlier_row_numbers')"
+        )
+        rows = cursor.rowcount
+        cursor.execute(f"alter table {RAW_SCHEMA}.transactions alter column _dlt_id set not null")
+    return f"gave the {rows:,} rows loaded before raw.transactions had a _dlt_id column a row id"
+
+
+def index_transactions(connection: Connection) -> str | None:
+    """Make sure raw.transactions has its btree index on transaction_id: dbt's transaction models read in that order.
+
+    Built once, after the first load (faster than growing it row by row during the COPY); from then on Postgres
+    keeps it up to date as rows arrive, and this is a no-op (`if not exists`).
+    """
+    import psycopg2
+
+    with closing(psycopg2.connect(connection.libpq_dsn())) as conn, conn, conn.cursor() as cursor:
+        cursor.execute("select to_regclass(%s)", (f"{RAW_SCHEMA}.transactions",))
+        if cursor.fetchone()[0] is not None:  # no table before the first row has landed
+            cursor.execute(
+                "create index if not exists transactions_transaction_id_idx "
+                f"on {RAW_SCHEMA}.transactions (transaction_id)"
+            )
+    return None
+
+
 SOURCES = (
     Source("crm", ("customers",), crm_resource),
-    Source("shop", ("transactions",), shop_resource),
+    Source(
+        "shop",
+        ("transactions",),
+        shop_resource,
+        before_load=add_row_ids_to_earlier_rows,
+        after_load=index_transactions,
+    ),
 )
 
 
 def run_ingest(connection: Connection, settings: Settings, only: list[str] | None = None) -> list[SourceResult]:
-    """Load every source (or those named in `only`); each source's failure is reported in its result."""
+    """Load every source (or those named in `only`), at the same time; each source's failure is in its result."""
     unknown = set(only or []) - {source.name for source in SOURCES}
     if unknown:
         raise WarehouseError(
             f"unknown source(s) {', '.join(sorted(unknown))}",
             hint=f"choose from {', '.join(source.name for source in SOURCES)}.",
         )
-    chosen = [source for source in SOURCES if not only or source.name in only]
-    return [
-        run_source(source.name, lambda s=source: s.make_resource(connection, settings), connection, settings)
-        for source in chosen
-    ]
+    chosen = [source.name for source in SOURCES if not only or source.name in only]
+    if len(chosen) == 1:
+        return [load_source(chosen[0], connection, settings)]
+    context = multiprocessing.get_context("spawn")
+    started = []
+    for name in chosen:
+        receiver, sender = context.Pipe(duplex=False)
+        process = context.Process(
+            target=load_source_in_process,
+            args=(name, connection, settings, sender, os.getpid()),
+            name=f"ingest {name}",
+        )
+        process.start()
+        sender.close()  # the child holds the sending end now: its exit ends the pipe
+        started.append((name, process, receiver))
+    results = []
+    for name, process, receiver in started:
+        with receiver:
+            try:
+                results.append(receiver.recv())
+            except EOFError:  # the process died without a word (killed, out of memory)
+                process.join()
+                results.append(
+                    SourceResult(
+                        name,
+                        error=WarehouseError(
+                            f"loading source '{name}' stopped: its process ended with exit code {process.exitcode}",
+                            hint="run the ingest again; an unfinished load package is finished or aborted at the "
+                            "start of the next run.",
+                        ),
+                    )
+                )
+        process.join()
+    return results
+
+
+def load_source(name: str, connection: Connection, settings: Settings) -> SourceResult:
+    """Run one source's pipeline in this process."""
+    from ingest.pipeline import run_source
+
+    source = next(source for source in SOURCES if source.name == name)
+    return run_source(
+        name,
+        lambda: source.make_resource(connection, settings),
+        connection,
+        settings,
+        source.before_load,
+        source.after_load,
+    )
+
+
+def load_source_in_process(name: str, connection: Connection, settings: Settings, results: Pipe, parent: int) -> None:
+    """A source's process: load it and send back its result (errors included; they pickle)."""
+    threading.Thread(target=exit_without_parent, args=(parent,), daemon=True).start()
+    try:
+        result = load_source(name, connection, settings)
+    except Exception as error:  # a bug rather than a source problem: show where, and still report the source
+        traceback.print_exc()
+        result = SourceResult(
+            name,
+            error=WarehouseError(
+                f"loading source '{name}' failed unexpectedly: {type(error).__name__}: {error}",
+                hint="the traceback above shows where; run the ingest again, and report it if it persists.",
+            ),
+        )
+    try:
+        results.send(result)
+    except (pickle.PicklingError, TypeError, AttributeError):  # an error object that does not pickle: its text
+        result.error = WarehouseError(str(result.error))
+        results.send(result)
+    results.close()
+
+
+def exit_without_parent(parent: int) -> None:
+    """End this process once the command that started it is gone: the run lock went with it, so a new run may start."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)

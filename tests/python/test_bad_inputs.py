@@ -8,6 +8,7 @@ load in which every data row of the input lands with its values as the exact tex
 from __future__ import annotations
 
 import os
+import pickle
 from pathlib import Path
 
 import psycopg2
@@ -122,13 +123,44 @@ def test_the_catalogue_document_lists_every_case() -> None:
 
 
 def test_the_nul_scan_sees_the_whole_file(tmp_path: Path) -> None:
-    """A NUL byte past the first 16 MiB read block is still found before anything is loaded."""
-    from ingest.csv_files import CsvFileError, read_header, validate
+    """A NUL byte past the first 16 MiB read block is still found before any load file is written."""
+    from ingest.csv_files import CsvFileError, read_header, write_load_files
 
     path = tmp_path / "customers_late_nul.csv"
     rows = "".join(f"C{number},Name {number},30,UK,yes\n" for number in range(700_000))
     path.write_bytes(csv_text(HEADER) + rows.encode() + b"C-last,Bo\0b,40,US,no\n")
     header = read_header(path, HEADER.split(","))
     with pytest.raises(CsvFileError) as caught:
-        validate(path, header)
+        write_load_files(path, header, lambda part: tmp_path / f"load.{part}.csv", rows_per_file=100_000)
     assert caught.value.line == 700_002
+    assert not list(tmp_path.glob("load.*.csv"))
+
+
+def test_a_bad_file_leaves_no_load_file_behind(tmp_path: Path) -> None:
+    """A file that breaks after its first load files were written: those are removed, the error names the line."""
+    from ingest.csv_files import CsvFileError, read_header, write_load_files
+
+    path = tmp_path / "customers_late_ragged_row.csv"
+    rows = "".join(f"C{number},Name {number},30,UK,yes\n" for number in range(700_000))
+    path.write_bytes(csv_text(HEADER) + rows.encode() + b"C-last,Bob,40\n")
+    header = read_header(path, HEADER.split(","))
+    with pytest.raises(CsvFileError) as caught:
+        write_load_files(path, header, lambda part: tmp_path / f"load.{part}.csv", rows_per_file=100_000)
+    assert caught.value.line == 700_002
+    assert "expected 5 fields, found 3" in str(caught.value)
+    assert not list(tmp_path.glob("load.*.csv"))
+
+
+def test_errors_survive_the_trip_from_a_source_process() -> None:
+    """Each source loads in its own process: its error comes back whole, with file, line and what to do."""
+    from ingest.csv_files import CsvFileError
+    from ingest.sources import SourceResult
+
+    error = CsvFileError(Path("customers_x.csv"), "expected 5 fields, found 3", 7)
+    result = SourceResult("crm", notes=["a note"], error=error)
+
+    back = pickle.loads(pickle.dumps(result))
+
+    assert isinstance(back.error, CsvFileError)
+    assert str(back.error) == str(error)
+    assert (back.error.path, back.error.line, back.notes) == (error.path, 7, ["a note"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import sqlite3
 import time
 from pathlib import Path
 
@@ -247,3 +248,109 @@ def test_null_like_tokens_land_as_the_text_they_are(workspace: Workspace) -> Non
         ("N/A", "null", "NaN", "-"),
         (None, "NA", "#N/A", None),
     ]
+
+
+def test_transactions_get_a_row_id_and_an_index_over_two_loads(workspace: Workspace) -> None:
+    """Every raw transaction has its own _dlt_id (dbt's record id), also across loads; the index is in place."""
+    sample_day(workspace)
+    assert workspace.cli("ingest", "--source", "shop").returncode == 0
+    sample_day(workspace, day=2)
+    assert workspace.cli("ingest", "--source", "shop").returncode == 0
+
+    rows, distinct_ids, ids, loads = workspace.query(
+        "select count(*), count(distinct _dlt_id), count(_dlt_id), count(distinct _dlt_load_id) from raw.transactions"
+    )[0]
+    assert rows == distinct_ids == ids > 10_500
+    assert loads == 2
+    assert workspace.query("select count(*) from raw.transactions where _dlt_id not like _dlt_load_id || '.%.%'") == [
+        (0,)
+    ]
+    assert workspace.query(
+        "select is_nullable from information_schema.columns "
+        "where table_schema = 'raw' and table_name = 'transactions' and column_name = '_dlt_id'"
+    ) == [("NO",)]
+    assert workspace.query(
+        "select indexdef from pg_indexes where schemaname = 'raw' and tablename = 'transactions'"
+    ) == [("CREATE INDEX transactions_transaction_id_idx ON raw.transactions USING btree (transaction_id)",)]
+    # The CRM table keeps its own columns: no row id there.
+    assert workspace.cli("ingest", "--source", "crm").returncode == 0
+    assert workspace.query(
+        "select count(*) from information_schema.columns "
+        "where table_schema = 'raw' and table_name = 'customers' and column_name = '_dlt_id'"
+    ) == [(0,)]
+
+
+def test_a_sqlite_shop_takes_dlts_path_and_its_rows_get_row_ids_too(
+    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shop database that is not Postgres goes through dlt's sql_database source; same _dlt_id, same index."""
+    shop = tmp_path / "shop.sqlite"
+    with sqlite3.connect(shop) as lite:
+        lite.execute(
+            "create table transactions (transaction_id integer not null, customer_id text, amount text, "
+            "transaction_date text)"
+        )
+        lite.executemany(
+            "insert into transactions values (?, ?, ?, ?)",
+            [(number, f"C{number % 7}", "1.50", "2024-01-05") for number in range(1, 601)],
+        )
+    monkeypatch.setenv("SOURCES__TRANSACTIONS__CREDENTIALS", f"sqlite:///{shop}")
+    assert workspace.cli("ingest", "--source", "shop").returncode == 0
+    with sqlite3.connect(shop) as lite:
+        lite.execute("insert into transactions values (601, 'C1', '2', '2024-01-06'), (601, 'C2', '3', '2024-01-06')")
+
+    result = workspace.cli("ingest", "--source", "shop")
+
+    assert result.returncode == 0, result.stderr
+    assert workspace.query(
+        "select count(*), count(distinct _dlt_id), count(distinct _dlt_load_id) from raw.transactions"
+    ) == [(602, 602, 2)]
+    assert workspace.query("select count(*) from raw.transactions where _dlt_id not like _dlt_load_id || '.%.%'") == [
+        (0,)
+    ]
+    assert workspace.query(
+        "select indexname from pg_indexes where schemaname = 'raw' and tablename = 'transactions'"
+    ) == [("transactions_transaction_id_idx",)]
+
+
+def test_rows_loaded_before_row_ids_existed_get_one(workspace: Workspace) -> None:
+    """A warehouse loaded by an earlier version (no _dlt_id column) is given row ids, then loads on as usual."""
+    sample_day(workspace)
+    assert workspace.cli("ingest", "--source", "shop").returncode == 0
+    workspace.query("alter table raw.transactions drop column _dlt_id")
+    sample_day(workspace, day=2)
+
+    result = workspace.cli("ingest", "--source", "shop")
+
+    assert result.returncode == 0, result.stderr
+    assert "gave the 10,500 rows loaded before raw.transactions had a _dlt_id column a row id" in result.stderr
+    source_rows = workspace.query("select count(*) from transactions", workspace.source_dbname)[0][0]
+    assert workspace.query("select count(*), count(distinct _dlt_id) from raw.transactions") == [
+        (source_rows, source_rows)
+    ]
+
+
+def test_sources_load_side_by_side_and_a_failing_one_does_not_stop_the_other(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """crm and shop run at the same time in processes of their own; crm's bad file is reported, shop still lands."""
+    sample_day(workspace)
+    landing = workspace.settings.customers_landing_dir
+    bad = drop_file(landing, "customers_ragged.csv", HEADER + "C1,Ann,30,UK,yes\nC2,Bob,40\n")
+
+    result = workspace.cli("ingest")
+
+    assert result.returncode == 1
+    assert f"cannot read CSV file {bad}, line 3: expected 5 fields, found 3" in result.stderr
+    assert "what to do: fix or remove the file" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert raw_count(workspace, "transactions") == 10_500
+    assert workspace.query("select to_regclass('raw.customers')") == [(None,)]
+
+    # Both failing: each source's error is reported, under its name.
+    monkeypatch.setenv("SOURCES__TRANSACTIONS__CREDENTIALS", "postgresql://shop:secret@127.0.0.1:1/shop")
+    again = workspace.cli("ingest")
+    assert again.returncode == 1
+    assert "source crm: cannot read CSV file" in again.stderr
+    assert "source shop: cannot reach the transactions source database" in again.stderr
+    assert "secret" not in again.stderr and "Traceback" not in again.stderr
