@@ -1,6 +1,6 @@
-{#- Why parse_age returned null: missing, non_numeric or out_of_range; null when the age is valid. -#}
-{% macro age_issue(column) -%}
-    {%- set trimmed = trim_whitespace(column) -%}
+{#- Why parse_age returned null: missing, non_numeric or out_of_range; null when the age is valid.
+    Takes the trimmed text (trim_whitespace). -#}
+{% macro age_issue(trimmed) -%}
     case
         when coalesce({{ trimmed }}, '') = '' then 'missing'
         when {{ matches_pattern(trimmed, '^[+-]?[0-9]+([.][0-9]*)?$') }}

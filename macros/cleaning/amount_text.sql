@@ -1,6 +1,9 @@
-{#- The amount trimmed and without one leading '$', still text (thousands separators kept for the pattern check). -#}
-{% macro amount_text(column) -%}
-    {{ replace_pattern(trim_whitespace(column), '^[$]', '') }}
+{#-
+    The amount without one leading '$', still text (thousands separators kept for the pattern check). Takes the
+    trimmed text (trim_whitespace).
+-#}
+{% macro amount_text(trimmed) -%}
+    case when left({{ trimmed }}, 1) = '$' then substring({{ trimmed }}, 2) else {{ trimmed }} end
 {%- endmacro %}
 
 {#-

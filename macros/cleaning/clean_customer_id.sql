@@ -1,3 +1,4 @@
-{% macro clean_customer_id(column) -%}
-    nullif(upper({{ trim_whitespace(column) }}), '')
+{#- customer_id upper-cased; empty -> null. Takes the trimmed text (trim_whitespace). -#}
+{% macro clean_customer_id(trimmed) -%}
+    nullif(upper({{ trimmed }}), '')
 {%- endmacro %}

@@ -1,3 +1,4 @@
-{% macro country_key(column) -%}
-    nullif(lower({{ trim_whitespace(column) }}), '')
+{#- The country lower-cased, null when empty: the lookup key of seed country_aliases. Takes the trimmed text. -#}
+{% macro country_key(trimmed) -%}
+    nullif(lower({{ trimmed }}), '')
 {%- endmacro %}

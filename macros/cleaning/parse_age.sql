@@ -1,6 +1,8 @@
-{#- A whole number ('34', ' 34 ', '34.0') in 0-120, else null. The regex runs before any cast. -#}
-{% macro parse_age(column) -%}
-    {%- set trimmed = trim_whitespace(column) -%}
+{#-
+    A whole number ('34', '34.0') in 0-120, else null. The regex runs before any cast. Takes the trimmed text
+    (trim_whitespace).
+-#}
+{% macro parse_age(trimmed) -%}
     case
         when {{ matches_pattern(trimmed, '^[0-9]+([.]0*)?$') }}
             then case

@@ -2,10 +2,9 @@
     'YYYY-MM-DD', 'YYYY/MM/DD' or 'YYYY-MM-DD HH:MI:SS' -> date; null when the text is in none of these formats or
     is not a real calendar date or time ('2024-02-30', '2024-01-01 25:00:00'). The pattern checks the format, month
     01-12, day 01-31 and the time; only then are the digits cast, to check year >= 1 and the length of the month,
-    so no input can make the query fail. The trimmed text is written out few times: each use trims again.
+    so no input can make the query fail. Takes the trimmed text (trim_whitespace).
 -#}
-{% macro parse_date(column) -%}
-    {%- set trimmed = trim_whitespace(column) -%}
+{% macro parse_date(trimmed) -%}
     {%- set month_pattern = '(0[1-9]|1[0-2])' -%}
     {%- set day_pattern = '(0[1-9]|[12][0-9]|3[01])' -%}
     {%- set time_pattern = '( ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])?' -%}

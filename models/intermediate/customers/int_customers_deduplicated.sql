@@ -1,3 +1,7 @@
+-- A view: one filter of the table int_customers_classified; copying millions of its rows into a table
+-- of their own would cost more than the filter costs the models and tests that read it.
+{{ config(materialized='view') }}
+
 with
 
 classified_customers as (

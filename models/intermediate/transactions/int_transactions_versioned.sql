@@ -9,6 +9,9 @@
     seen with it. The filter is a range on transaction_id because a range reaches through the staging view's
     window down to the raw table: only those rows are parsed. The loader's cursor is transaction_id, so new rows
     normally have the highest ids; an old id in a new load only makes the run renumber more rows, never wrong ones.
+
+    The key has a unique index: enforced as the table is built, and its unique test reads the index instead of
+    hashing millions of keys.
 -#}
 {{
     config(
@@ -16,7 +19,10 @@
         unique_key='transaction_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        indexes=[{'columns': ['transaction_id']}],
+        indexes=[
+            {'columns': ['transaction_record_id'], 'unique': true},
+            {'columns': ['transaction_id']},
+        ],
     )
 }}
 
@@ -26,9 +32,24 @@ transactions as (
     select * from {{ ref('stg_shop__transactions') }}
 ),
 
+-- The same view imported again with the raw columns only, for the few transaction_ids that have more than one
+-- row (below): Postgres then skips the parsing for this import.
+transaction_row_keys as (
+    select
+        transaction_record_id,
+        transaction_id,
+        rows_with_transaction_id,
+        source_customer_id,
+        source_amount,
+        source_transaction_date,
+        loaded_at,
+        load_id
+    from {{ ref('stg_shop__transactions') }}
+),
+
 {% if is_incremental() %}
-    -- the same view imported again for the load times: each import is read once, so both stay inline and
-    -- the range filter below reaches the raw table
+    -- and again for the load times: each import is read once, so all stay inline and the range filter below
+    -- reaches the raw table
     transaction_load_times as (
         select
             transaction_id,
@@ -49,20 +70,31 @@ transactions as (
     ),
 
 {% endif %}
+-- Only the few transaction_ids with more than one raw row need numbering; the numbered rows are joined
+-- back by record id.
+repeated_transaction_rows as (
+    select
+        transaction_record_id,
+        transaction_id,
+        source_customer_id,
+        source_amount,
+        source_transaction_date,
+        loaded_at,
+        load_id
+    from transaction_row_keys
+    where
+        rows_with_transaction_id > 1
+        {% if is_incremental() %}
+            and transaction_id >= (
+                select first_touched_transaction.transaction_id from first_touched_transaction
+            )
+        {% endif %}
+),
+
 copies_numbered as (
     select
         transaction_record_id,
         transaction_id,
-        customer_id,
-        is_customer_id_reformatted,
-        amount,
-        amount_issue,
-        is_amount_reformatted,
-        transaction_date,
-        transaction_date_issue,
-        is_transaction_date_reformatted,
-        loaded_at,
-        load_id,
         row_number() over (
             partition by transaction_id, source_customer_id, source_amount, source_transaction_date
             order by loaded_at, load_id, transaction_record_id
@@ -71,31 +103,41 @@ copies_numbered as (
             partition by transaction_id
             order by source_customer_id, source_amount, source_transaction_date
         ) as version_rank
-    from transactions
-    {% if is_incremental() %}
-        where transaction_id >= (
-            select first_touched_transaction.transaction_id from first_touched_transaction
-        )
-    {% endif %}
+    from repeated_transaction_rows
 ),
 
 versions_counted as (
     select
         transaction_record_id,
-        transaction_id,
-        customer_id,
-        is_customer_id_reformatted,
-        amount,
-        amount_issue,
-        is_amount_reformatted,
-        transaction_date,
-        transaction_date_issue,
-        is_transaction_date_reformatted,
-        loaded_at,
-        load_id,
         copy_number,
         max(version_rank) over (partition by transaction_id) as version_count
     from copies_numbered
+),
+
+versioned as (
+    select
+        transactions.transaction_record_id,
+        transactions.transaction_id,
+        transactions.customer_id,
+        transactions.is_customer_id_reformatted,
+        transactions.amount,
+        transactions.amount_issue,
+        transactions.is_amount_reformatted,
+        transactions.transaction_date,
+        transactions.transaction_date_issue,
+        transactions.is_transaction_date_reformatted,
+        transactions.loaded_at,
+        transactions.load_id,
+        coalesce(versions_counted.copy_number, 1) as copy_number,
+        coalesce(versions_counted.version_count, 1) as version_count
+    from transactions
+    left join versions_counted
+        on transactions.transaction_record_id = versions_counted.transaction_record_id
+    {% if is_incremental() %}
+        where transactions.transaction_id >= (
+            select first_touched_transaction.transaction_id from first_touched_transaction
+        )
+    {% endif %}
 )
 
-select * from versions_counted
+select * from versioned

@@ -2,8 +2,6 @@
     config(
         indexes=[
             {'columns': ['customer_id'], 'unique': true},
-            {'columns': ['country_code']},
-            {'columns': ['age_band']},
         ],
     )
 }}

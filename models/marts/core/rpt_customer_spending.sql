@@ -1,9 +1,9 @@
+{#- total_spent is indexed for the top spenders, the analysts' first question. -#}
 {{
     config(
         indexes=[
             {'columns': ['customer_id'], 'unique': true},
-            {'columns': ['country_code']},
-            {'columns': ['age_band']},
+            {'columns': ['total_spent']},
         ],
     )
 }}

@@ -1,21 +1,52 @@
+{#-
+    Three steps - trim, clean, flag - each read by the next through a `with` of its own. Postgres copies a plain
+    CTE's expressions into every later use of its columns and computes them again there; a step with its own
+    `with` stays a step of its own, so each value is computed once per row.
+-#}
 with
 
 source as (
     select * from {{ source('crm', 'customers') }}
 ),
 
+trimmed as (
+    with source_rows as (
+        select * from source
+    )
+
+    select
+        customer_id,
+        name,
+        age,
+        country,
+        is_active,
+        {{ trim_whitespace('customer_id') }} as trimmed_customer_id,
+        {{ trim_whitespace('name') }} as trimmed_name,
+        {{ trim_whitespace('age') }} as trimmed_age,
+        {{ trim_whitespace('country') }} as trimmed_country,
+        {{ trim_whitespace('is_active') }} as trimmed_is_active,
+        _source_file,
+        _line_number,
+        _file_modified_at,
+        _dlt_load_id
+    from source_rows
+),
+
 cleaned as (
+    with trimmed_rows as (
+        select * from trimmed
+    )
+
     select
         {{ generate_surrogate_key(['_source_file', '_line_number']) }} as customer_record_id,
-        {{ clean_customer_id('customer_id') }} as customer_id,
-        {{ clean_name('name') }} as customer_name,
-        -- the condition under which clean_name gives null, without cleaning the name a second time
-        coalesce({{ trim_whitespace('name') }}, '') = '' as source_name_is_blank,
-        {{ parse_age('age') }} as age,
-        {{ age_issue('age') }} as age_issue,
-        {{ country_key('country') }} as country_key,
-        {{ parse_bool('is_active') }} as is_active,
-        {{ bool_issue('is_active') }} as is_active_issue,
+        {{ clean_customer_id('trimmed_customer_id') }} as customer_id,
+        {{ clean_name('trimmed_name') }} as customer_name,
+        coalesce(trimmed_name, '') = '' as source_name_is_blank,
+        {{ parse_age('trimmed_age') }} as age,
+        {{ age_issue('trimmed_age') }} as age_issue,
+        {{ country_key('trimmed_country') }} as country_key,
+        {{ parse_bool('trimmed_is_active') }} as is_active,
+        {{ bool_issue('trimmed_is_active') }} as is_active_issue,
         customer_id as source_customer_id,
         name as source_name,
         age as source_age,
@@ -26,7 +57,7 @@ cleaned as (
         _file_modified_at as file_modified_at,
         {{ dlt_load_time('_dlt_load_id') }} as loaded_at,
         _dlt_load_id as load_id
-    from source
+    from trimmed_rows
 ),
 
 final as (
