@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import pickle
+
+# Only for pickle.PicklingError: results cross the process boundary through multiprocessing's own pickling.
+import pickle  # nosec B403
 import threading
 import time
 import traceback
@@ -105,8 +107,9 @@ def add_row_ids_to_earlier_rows(connection: Connection) -> str | None:
             return None
         cursor.execute(f"alter table {RAW_SCHEMA}.transactions add column _dlt_id varchar")
         cursor.execute("create temporary sequence earlier_row_numbers")
+        # RAW_SCHEMA is a constant of this module; no outside text reaches the SQL.
         cursor.execute(
-            f"update {RAW_SCHEMA}.transactions "
+            f"update {RAW_SCHEMA}.transactions "  # nosec B608
             "set _dlt_id = _dlt_load_id || '.earlier.' || nextval('earlier_row_numbers')"
         )
         rows = cursor.rowcount
