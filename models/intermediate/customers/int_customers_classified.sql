@@ -114,16 +114,9 @@ copies_numbered as (
         file_modified_at,
         loaded_at,
         load_id,
-        -- customer_id first (identical lines have the same one): all the windows below then share one sort
         row_number() over (
             partition by
-                customer_id,
-                load_id,
-                source_customer_id,
-                source_name,
-                source_age,
-                source_country,
-                source_is_active
+                load_id, source_customer_id, source_name, source_age, source_country, source_is_active
             order by file_modified_at desc, source_file desc, line_number desc
         ) as copy_number
     from countries_classified
