@@ -77,13 +77,17 @@ def copy_resource(
                     engine, snapshot, table, cursor_column, load_id, part, ranges[part], paths[part]
                 )
 
-            # Each range is copied on its own connection, all seeing the coordinator's snapshot.
-            with ThreadPoolExecutor(max_workers=COPY_WORKERS) as pool:
-                row_counts = list(pool.map(copy_one, range(len(ranges))))
-            for path, rows, (_, high) in zip(paths, row_counts, ranges, strict=True):
-                yield dlt.mark.with_file_import(str(path), "csv", items_count=rows)
-                os.unlink(path)  # dlt has hard-linked (or copied) it into the package
-                state[STATE_KEY] = high
+            try:
+                # Each range is copied on its own connection, all seeing the coordinator's snapshot.
+                with ThreadPoolExecutor(max_workers=COPY_WORKERS) as pool:
+                    row_counts = list(pool.map(copy_one, range(len(ranges))))
+                for path, rows, (_, high) in zip(paths, row_counts, ranges, strict=True):
+                    yield dlt.mark.with_file_import(str(path), "csv", items_count=rows)
+                    os.unlink(path)  # dlt has hard-linked (or copied) it into the package
+                    state[STATE_KEY] = high
+            finally:
+                for path in paths:
+                    path.unlink(missing_ok=True)  # the files of a failed COPY
             coordinator.commit()
         finally:
             coordinator.close()
