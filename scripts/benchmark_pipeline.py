@@ -144,11 +144,9 @@ ANALYST_QUERIES = [
     (
         "spending of one month",
         """
-        select count(*) as transaction_count, count(distinct customer_id) as buying_customers,
-            sum(amount) as revenue
-        from marts.fct_transactions
-        where transaction_date >= %(month_start)s
-            and transaction_date < cast(%(month_start)s as date) + interval '1 month'
+        select transaction_count, buying_customers, total_spent, avg_transaction_value
+        from marts.rpt_monthly_spending
+        where month_start = %(month_start)s
         """,
     ),
 ]

@@ -198,6 +198,20 @@ def ensure_analyst_role(connection: Connection) -> None:
         conn.close()
 
 
+def create_database_statement(dbname: str, warehouse: bool) -> sql.Composed:
+    """CREATE DATABASE; the warehouse one sorts text bytewise (collation "C").
+
+    Under a libc collation such as C.UTF-8, Postgres 16 compares text with strcoll and cannot use abbreviated
+    keys, so every sort, window and index over millions of text keys (customer ids, record ids) runs several times
+    slower. For UTF-8 text, "C" orders exactly like glibc's C.UTF-8 (by code point), so no result changes. The
+    character type (upper, initcap, what a regex calls a space) stays the server's: only the order is bytewise.
+    """
+    statement = sql.SQL("create database {}").format(sql.Identifier(dbname))
+    if warehouse:
+        statement += sql.SQL(" template template0 lc_collate 'C'")
+    return statement
+
+
 def ensure_databases(connection: Connection) -> None:
     """Create the warehouse database (and, on the embedded server, the sample source database)."""
     wanted = [connection.dbname]
@@ -217,7 +231,7 @@ def ensure_databases(connection: Connection) -> None:
             for dbname in wanted:
                 cursor.execute("select 1 from pg_database where datname = %s", (dbname,))
                 if cursor.fetchone() is None:
-                    cursor.execute(sql.SQL("create database {}").format(sql.Identifier(dbname)))
+                    cursor.execute(create_database_statement(dbname, warehouse=dbname == connection.dbname))
     except psycopg2.Error as error:
         raise WarehouseError(
             f"database {wanted} does not exist and could not be created: {str(error).strip()}",

@@ -1,8 +1,12 @@
+{#-
+    Stored in the order analysts list it - by country, biggest spenders first - and indexed the same way: one
+    country's list is then one ordered index range over adjacent rows, with no sort.
+-#}
 {{
     config(
         indexes=[
             {'columns': ['customer_id'], 'unique': true},
-            {'columns': ['country_code']},
+            {'columns': ['country_code', 'total_spent']},
         ],
     )
 }}
@@ -28,6 +32,7 @@ high_value_customers as (
         last_transaction_date
     from customer_spending
     where total_spent > {{ var('high_value_threshold') }}
+    order by country_code asc, total_spent desc
 )
 
 select * from high_value_customers
