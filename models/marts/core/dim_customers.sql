@@ -1,8 +1,15 @@
+{#-
+    Spending is summed in one pass over fct_transactions with a hash per customer. Left to itself, Postgres reads
+    the fact table in customer order through its customer_id index instead: 10M heap reads in random order, 49 s
+    against 31 s for the whole model at scale 1000 (it underestimates the number of customers 2-fold). The
+    pre-hook turns index scans off for this model's transaction only.
+-#}
 {{
     config(
         indexes=[
             {'columns': ['customer_id'], 'unique': true},
         ],
+        pre_hook="set local enable_indexscan = off",
     )
 }}
 
