@@ -21,7 +21,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -29,6 +28,8 @@ import psycopg2
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
+
+from throwaway_state import use_throwaway_state  # noqa: E402
 
 from warehouse.database import Connection, connect, psql_executable, stop_embedded  # noqa: E402
 from warehouse.sample import generate_sample  # noqa: E402
@@ -74,14 +75,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temporary state folder")
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="warehouse-bench-"))
-    os.environ.update(
-        WAREHOUSE_STATE_DIR=str(workdir / "state"),
-        WAREHOUSE_LANDING_DIR=str(workdir / "landing"),
-        WAREHOUSE_TRUTH_DIR=str(workdir / "truth"),
-    )
-    for name in ("WAREHOUSE_HOST", "WAREHOUSE_EMBEDDED", "SOURCES__TRANSACTIONS__CREDENTIALS", "WAREHOUSE_DBNAME"):
-        os.environ.pop(name, None)
+    workdir = use_throwaway_state("warehouse-bench-")
     settings = load_settings()
     connection = connect(settings)
     env = dict(os.environ)

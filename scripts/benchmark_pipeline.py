@@ -51,6 +51,8 @@ warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")  # pgser
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
+from throwaway_state import use_throwaway_state  # noqa: E402
+
 from warehouse.database import Connection, connect, psql_executable, stop_embedded  # noqa: E402
 from warehouse.settings import Settings, load_settings  # noqa: E402
 
@@ -668,17 +670,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temporary state folder")
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="warehouse-pipeline-bench-"))
-    os.environ.update(
-        WAREHOUSE_STATE_DIR=str(workdir / "state"),
-        WAREHOUSE_LANDING_DIR=str(workdir / "landing"),
-        WAREHOUSE_TRUTH_DIR=str(workdir / "truth"),
-        WAREHOUSE_REPORT_PATH=str(workdir / "report.html"),
-        DBT_TARGET_PATH=str(workdir / "target"),
-        DBT_LOG_PATH=str(workdir / "logs"),
-    )
-    for name in ("WAREHOUSE_HOST", "WAREHOUSE_EMBEDDED", "SOURCES__TRANSACTIONS__CREDENTIALS", "WAREHOUSE_DBNAME"):
-        os.environ.pop(name, None)
+    workdir = use_throwaway_state("warehouse-pipeline-bench-")
     settings = load_settings()
     report = Report()
     try:

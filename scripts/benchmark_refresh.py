@@ -16,7 +16,6 @@ import platform
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -24,6 +23,8 @@ import psycopg2
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
+
+from throwaway_state import use_throwaway_state  # noqa: E402
 
 from warehouse.database import connect, stop_embedded  # noqa: E402
 from warehouse.settings import load_settings  # noqa: E402
@@ -49,17 +50,7 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=100)
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="warehouse-refresh-bench-"))
-    os.environ.update(
-        WAREHOUSE_STATE_DIR=str(workdir / "state"),
-        WAREHOUSE_LANDING_DIR=str(workdir / "landing"),
-        WAREHOUSE_TRUTH_DIR=str(workdir / "truth"),
-        WAREHOUSE_REPORT_PATH=str(workdir / "report.html"),
-        DBT_TARGET_PATH=str(workdir / "target"),
-        DBT_LOG_PATH=str(workdir / "logs"),
-    )
-    for name in ("WAREHOUSE_HOST", "WAREHOUSE_EMBEDDED", "SOURCES__TRANSACTIONS__CREDENTIALS", "WAREHOUSE_DBNAME"):
-        os.environ.pop(name, None)
+    workdir = use_throwaway_state("warehouse-refresh-bench-")
     settings = load_settings()
     dsn = connect(settings).libpq_dsn()
     try:

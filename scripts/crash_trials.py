@@ -35,7 +35,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import warnings
@@ -49,6 +48,8 @@ from psycopg2 import sql
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
+
+from throwaway_state import point_state_at, use_throwaway_state  # noqa: E402
 
 from warehouse.database import Connection, connect, stop_embedded  # noqa: E402
 from warehouse.settings import SOURCE_DBNAME, Settings, load_settings  # noqa: E402
@@ -118,16 +119,7 @@ class Workspace:
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
-        os.environ.update(
-            WAREHOUSE_STATE_DIR=str(workdir / "state"),
-            WAREHOUSE_LANDING_DIR=str(workdir / "landing"),
-            WAREHOUSE_TRUTH_DIR=str(workdir / "truth"),
-            WAREHOUSE_REPORT_PATH=str(workdir / "report.html"),
-            DBT_TARGET_PATH=str(workdir / "target"),
-            DBT_LOG_PATH=str(workdir / "logs"),
-        )
-        for name in ("WAREHOUSE_HOST", "WAREHOUSE_EMBEDDED", "SOURCES__TRANSACTIONS__CREDENTIALS", "WAREHOUSE_DBNAME"):
-            os.environ.pop(name, None)
+        point_state_at(workdir)
         os.environ.pop("WAREHOUSE_ALERT_WEBHOOK_URL", None)
         os.environ.pop("WAREHOUSE_ALERT_EMAIL_TO", None)
         self.settings: Settings = load_settings()
@@ -672,7 +664,7 @@ def main() -> int:
     started = time.perf_counter()
     # random kill moments, reproducible by seed; not security
     rng = random.Random(args.seed)  # nosec B311
-    workdir = Path(tempfile.mkdtemp(prefix="warehouse-crash-"))
+    workdir = use_throwaway_state("warehouse-crash-")
     ws = Workspace(workdir)
     scenarios = plan(args.trials)
     recovered = ran = 0
