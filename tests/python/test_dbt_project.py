@@ -71,6 +71,32 @@ def test_every_model_has_a_tested_primary_key(built_warehouse) -> None:
     assert not without_key, f"models without a unique + not_null key: {without_key}"
 
 
+def test_not_null_tested_table_columns_are_declared_not_null(built_warehouse) -> None:
+    """The enforce_not_null post-hook made each not_null-tested column of a table or snapshot NOT NULL, not views'."""
+    manifest = _manifest(built_warehouse)
+    expected: dict[tuple[str, str], bool] = {}
+    for test in manifest["nodes"].values():
+        if test["resource_type"] != "test" or (test.get("test_metadata") or {}).get("name") != "not_null":
+            continue
+        parent = manifest["nodes"].get(test["attached_node"] or "")
+        if parent is None or parent["package_name"] != "customer_warehouse":
+            continue
+        table = f"{parent['schema']}.{parent.get('alias') or parent['name']}"
+        materialized = parent["config"]["materialized"]
+        expected[(table, test["column_name"])] = materialized in ("table", "incremental", "snapshot")
+    assert sum(expected.values()) >= 20, "too few not_null-tested table columns; is it the right manifest?"
+
+    with psycopg2.connect(built_warehouse.connection.libpq_dsn()) as conn, conn.cursor() as cursor:
+        declared = {}
+        for table, column in expected:
+            cursor.execute(
+                "select attnotnull from pg_attribute where attrelid = to_regclass(%s) and attname = %s",
+                (table, column),
+            )
+            declared[(table, column)] = cursor.fetchone()[0]
+    assert declared == expected
+
+
 def test_no_mart_has_a_name_column(built_warehouse) -> None:
     """Marts never expose personal names: no column of schema marts is a name other than country/source name."""
     with psycopg2.connect(built_warehouse.connection.libpq_dsn()) as conn, conn.cursor() as cursor:

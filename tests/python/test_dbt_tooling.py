@@ -71,12 +71,12 @@ UNIQUE_CHECK_SETUP = """
 UNIQUE_CHECK_RELATIONS = ["unindexed", "view_of_unindexed", "two_column_unique", "partial_unique", "plain_index"]
 
 
-def compiled_unique_tests(built: BuiltWarehouse, tmp_path: Path, relations: list[str]) -> dict[str, str]:
-    """The SQL of the project's `unique` test on column `value` of each relation in schema unique_check."""
+def compiled_tests(built: BuiltWarehouse, tmp_path: Path, test: str, relations: list[str]) -> dict[str, str]:
+    """The SQL of the project's generic `test` on column `value` of each relation in schema unique_check."""
     marker = "-- relation: "
     inline = "".join(
         f"{marker}{name}\n"
-        f"{{{{ test_unique(api.Relation.create(database=target.database, schema='unique_check',"
+        f"{{{{ test_{test}(api.Relation.create(database=target.database, schema='unique_check',"
         f" identifier='{name}'), 'value') }}}}\n"
         for name in relations
     )
@@ -98,7 +98,7 @@ def test_unique_test_finds_duplicates_unless_a_unique_index_of_the_column_refuse
     """The `unique` shortcut trusts only a valid unique index on exactly the tested column; the rest is counted."""
     with psycopg2.connect(built_warehouse.connection.libpq_dsn()) as conn, conn.cursor() as cursor:
         cursor.execute(UNIQUE_CHECK_SETUP)
-    compiled = compiled_unique_tests(built_warehouse, tmp_path, [*UNIQUE_CHECK_RELATIONS, "unique_indexed"])
+    compiled = compiled_tests(built_warehouse, tmp_path, "unique", [*UNIQUE_CHECK_RELATIONS, "unique_indexed"])
 
     with psycopg2.connect(built_warehouse.connection.libpq_dsn()) as conn, conn.cursor() as cursor:
         for name in UNIQUE_CHECK_RELATIONS:
@@ -110,4 +110,36 @@ def test_unique_test_finds_duplicates_unless_a_unique_index_of_the_column_refuse
         plan = "\n".join(row[0] for row in cursor.fetchall())
         scan = next(line for line in plan.splitlines() if "Scan on unique_indexed" in line)
         assert "never executed" in scan, f"the indexed column was grouped again:\n{plan}"
+        cursor.execute("drop schema unique_check cascade")
+
+
+NOT_NULL_CHECK_SETUP = """
+    drop schema if exists unique_check cascade;
+    create schema unique_check;
+    create table unique_check.nullable (value text);
+    insert into unique_check.nullable values ('a'), (null);
+    create view unique_check.view_of_nullable as select value from unique_check.nullable;
+    create table unique_check.declared_not_null (value text not null);
+    insert into unique_check.declared_not_null values ('a'), ('b');
+"""
+
+
+def test_not_null_test_finds_nulls_unless_the_column_is_declared_not_null(
+    built_warehouse: BuiltWarehouse, tmp_path: Path
+) -> None:
+    """The `not_null` shortcut trusts only a NOT NULL column; nullable columns and views are scanned."""
+    with psycopg2.connect(built_warehouse.connection.libpq_dsn()) as conn, conn.cursor() as cursor:
+        cursor.execute(NOT_NULL_CHECK_SETUP)
+    compiled = compiled_tests(
+        built_warehouse, tmp_path, "not_null", ["nullable", "view_of_nullable", "declared_not_null"]
+    )
+
+    with psycopg2.connect(built_warehouse.connection.libpq_dsn()) as conn, conn.cursor() as cursor:
+        for name in ("nullable", "view_of_nullable"):
+            cursor.execute(compiled[name])
+            assert cursor.fetchall() == [(None,)], f"{name}: the null was not reported"
+        cursor.execute(f"explain (analyze, costs off) {compiled['declared_not_null']}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        scan = next(line for line in plan.splitlines() if "Scan on declared_not_null" in line)
+        assert "never executed" in scan, f"the NOT NULL column was scanned:\n{plan}"
         cursor.execute("drop schema unique_check cascade")
