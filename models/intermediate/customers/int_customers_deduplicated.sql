@@ -1,6 +1,9 @@
--- A view: one filter of the table int_customers_classified; copying millions of its rows into a table
--- of their own would cost more than the filter costs the models and tests that read it.
-{{ config(materialized='view') }}
+{#-
+    A table, though it only filters int_customers_classified: half the width for the snapshot, dim_customers and
+    the transaction lookup that read it, a key enforced by a unique index and NOT NULL tested columns
+    (enforce_not_null), so its unique and not_null tests read the catalog instead of filtering 5M rows each.
+-#}
+{{ config(indexes=[{'columns': ['customer_id'], 'unique': true}]) }}
 
 with
 

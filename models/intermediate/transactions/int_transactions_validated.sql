@@ -1,6 +1,10 @@
--- A view: one filter of the table int_transactions_classified; copying millions of its rows into a table
--- of their own would cost more than the filter costs the models and tests that read it.
-{{ config(materialized='view') }}
+{#-
+    A table, though it only filters int_transactions_classified: its six columns are a third of the width, and
+    as a table its key is enforced by a unique index and its tested columns are NOT NULL (enforce_not_null), so
+    its unique and not_null tests read the catalog. As a view, each of those tests filtered the 10M-row
+    classification again: 31 s for the unique test alone at scale 1000.
+-#}
+{{ config(indexes=[{'columns': ['transaction_id'], 'unique': true}]) }}
 
 with
 
