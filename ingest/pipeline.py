@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 
 import dlt
 import psycopg2
@@ -23,6 +24,43 @@ from warehouse.errors import WarehouseError
 from warehouse.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# dlt's own tables in the raw dataset; until all exist, the dataset is new (see new_dataset_lock).
+DLT_SYSTEM_TABLES = ("_dlt_version", "_dlt_loads", "_dlt_pipeline_state")
+# Key of the Postgres advisory lock that sources take while they create the raw dataset: any fixed number.
+NEW_DATASET_LOCK_KEY = 7_310_225
+
+
+@contextmanager
+def new_dataset_lock(connection: Connection) -> Iterator[None]:
+    """While the raw dataset is new, let one source load at a time; once it exists, do not wait at all.
+
+    The sources load in parallel processes, and the first load of each creates schema `raw` and dlt's tables in it
+    if they are missing. Two first loads at once race on that, and one fails ("schema "raw" already exists"). So
+    until dlt's tables exist, a source holds an advisory lock for its whole load; a process that dies frees it.
+    """
+    try:
+        conn = psycopg2.connect(connection.libpq_dsn())
+    except psycopg2.Error as error:
+        raise WarehouseError(
+            f"cannot connect to the warehouse database {connection.dbname}: {str(error).strip()}",
+            hint="check that the warehouse is up (`warehouse db status`) and run the ingest again.",
+        ) from error
+    with closing(conn):
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute(
+                "select count(*) from information_schema.tables where table_schema = %s and table_name = any(%s)",
+                (RAW_SCHEMA, list(DLT_SYSTEM_TABLES)),
+            )
+            if cursor.fetchone()[0] == len(DLT_SYSTEM_TABLES):
+                yield
+                return
+            cursor.execute("select pg_advisory_lock(%s)", (NEW_DATASET_LOCK_KEY,))
+            try:
+                yield
+            finally:
+                cursor.execute("select pg_advisory_unlock(%s)", (NEW_DATASET_LOCK_KEY,))
 
 
 def make_pipeline(source: str, connection: Connection, settings: Settings) -> dlt.Pipeline:
@@ -122,23 +160,24 @@ def run_source(
         if before_load is not None:
             result.notes += run_step(source, before_load, connection)
         pipeline = make_pipeline(source, connection, settings)
-        result.notes += handle_pending_packages(pipeline, connection)
-        resource = make_resource()
-        try:
-            pipeline.run(resource, loader_file_format="csv")
-        except PipelineStepFailed as error:
-            cause = root_cause(error)
-            # A failed extract must not leave half a package behind; a failed load is handled (finished or
-            # aborted) at the start of the next run.
-            if error.step == "extract" and pipeline.has_pending_data:
-                pipeline.abort_packages()
-            if isinstance(cause, WarehouseError):
-                raise cause from error
-            raise WarehouseError(
-                f"loading source '{source}' failed in dlt's {error.step} step: {cause}",
-                hint="fix the cause above and run the ingest again; an unfinished package is retried or "
-                "aborted at the start of the next run.",
-            ) from error
+        with new_dataset_lock(connection):
+            result.notes += handle_pending_packages(pipeline, connection)
+            resource = make_resource()
+            try:
+                pipeline.run(resource, loader_file_format="csv")
+            except PipelineStepFailed as error:
+                cause = root_cause(error)
+                # A failed extract must not leave half a package behind; a failed load is handled (finished or
+                # aborted) at the start of the next run.
+                if error.step == "extract" and pipeline.has_pending_data:
+                    pipeline.abort_packages()
+                if isinstance(cause, WarehouseError):
+                    raise cause from error
+                raise WarehouseError(
+                    f"loading source '{source}' failed in dlt's {error.step} step: {cause}",
+                    hint="fix the cause above and run the ingest again; an unfinished package is retried or "
+                    "aborted at the start of the next run.",
+                ) from error
         result.rows_by_table = rows_loaded(pipeline)
         if after_load is not None:
             result.notes += run_step(source, after_load, connection)

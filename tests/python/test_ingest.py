@@ -354,3 +354,36 @@ def test_sources_load_side_by_side_and_a_failing_one_does_not_stop_the_other(
     assert "source crm: cannot read CSV file" in again.stderr
     assert "source shop: cannot reach the transactions source database" in again.stderr
     assert "secret" not in again.stderr and "Traceback" not in again.stderr
+
+
+def test_sources_take_turns_only_while_the_raw_dataset_is_new(workspace: Workspace) -> None:
+    """Two first loads at once race to create schema raw; until dlt's tables exist a source waits for the other."""
+    import threading
+
+    import psycopg2
+
+    from ingest.pipeline import NEW_DATASET_LOCK_KEY, new_dataset_lock
+
+    def enters_while_another_source_loads() -> bool:
+        """Whether new_dataset_lock lets a source in while another one holds the dataset lock."""
+        entered = threading.Event()
+
+        def second_source() -> None:
+            with new_dataset_lock(workspace.connection):
+                entered.set()
+
+        with psycopg2.connect(workspace.connection.libpq_dsn()) as holder, holder.cursor() as cursor:
+            cursor.execute("select pg_advisory_lock(%s)", (NEW_DATASET_LOCK_KEY,))
+            thread = threading.Thread(target=second_source)
+            thread.start()
+            entered_at_once = entered.wait(timeout=2)
+            cursor.execute("select pg_advisory_unlock(%s)", (NEW_DATASET_LOCK_KEY,))
+        thread.join(timeout=30)
+        assert entered.is_set(), "the waiting source never got in after the lock was released"
+        return entered_at_once
+
+    assert enters_while_another_source_loads() is False  # new warehouse: it waits its turn
+
+    sample_day(workspace)
+    assert workspace.cli("ingest").returncode == 0
+    assert enters_while_another_source_loads() is True  # dlt's tables exist: no waiting
