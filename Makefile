@@ -1,9 +1,11 @@
 # Two commands: `make run` (the main job) and `make test` (the test suite).
-# Both create .venv from the committed lock file on first use; nothing else needs to be installed.
+# Both create .venv from a committed lock file on first use; nothing else needs to be installed.
+# requirements.lock pins what the warehouse runs on; requirements-dev.lock adds the test, lint and audit tools.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: run test lint lock clean browser audit
 
@@ -14,26 +16,30 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+$(DEV_STAMP): $(STAMP) requirements-dev.lock
+	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
+	touch $(DEV_STAMP)
+
 run: $(STAMP)
 	$(BIN)/warehouse run
 
 # The report and docs checks need a Chromium: a system one if present (CI installs Debian's), else Playwright's.
-browser: $(STAMP)
+browser: $(DEV_STAMP)
 	@if [ -n "$$CHROMIUM_PATH" ] || command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
 		|| command -v google-chrome >/dev/null 2>&1; then :; else $(BIN)/playwright install chromium; fi
 
-test: $(STAMP) browser
+test: $(DEV_STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 # Supply chain and code safety: known-vulnerable dependencies, risky code patterns, committed secrets.
-audit: $(STAMP)
+audit: $(DEV_STAMP)
 	$(BIN)/bandit -q -c pyproject.toml -r warehouse ingest scripts
-	$(BIN)/pip-audit -r requirements.lock --progress-spinner off
+	$(BIN)/pip-audit -r requirements-dev.lock --progress-spinner off
 	git ls-files -z | xargs -0 $(BIN)/detect-secrets-hook --baseline .secrets.baseline
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
@@ -41,6 +47,7 @@ lint: $(STAMP)
 lock:
 	$(BIN)/python -m pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --python-version 3.10 --universal -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.10 --universal -o requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) .warehouse target logs
