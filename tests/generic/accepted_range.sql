@@ -1,18 +1,25 @@
-{#- Fails on every row whose column is outside [min_value, max_value]; nulls pass (test not_null for those). -#}
-{% test accepted_range(model, column_name, min_value=none, max_value=none) %}
+{#- dbt_utils' accepted_range: rows outside [min_value, max_value] fail (strict bounds with inclusive=false); nulls pass. -#}
+{% test accepted_range(model, column_name, min_value=none, max_value=none, inclusive=true) %}
 
-select {{ column_name }}
-from {{ model }}
-where
-    {{ column_name }} is not null
-    and (
-        false
+with
+
+meet_condition as (
+    select * from {{ model }}
+),
+
+validation_errors as (
+    select *
+    from meet_condition
+    where
+        1 = 2
         {%- if min_value is not none %}
-            or {{ column_name }} < {{ min_value }}
+            or not {{ column_name }} >{{- "=" if inclusive }} {{ min_value }}
         {%- endif %}
         {%- if max_value is not none %}
-            or {{ column_name }} > {{ max_value }}
+            or not {{ column_name }} <{{- "=" if inclusive }} {{ max_value }}
         {%- endif %}
-    )
+)
+
+select * from validation_errors
 
 {% endtest %}

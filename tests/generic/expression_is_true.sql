@@ -1,10 +1,14 @@
-{#- Fails on every row (optionally filtered by `condition`) where the boolean `expression` is not true. -#}
-{% test expression_is_true(model, expression, condition='true') %}
+{#- dbt_utils' expression_is_true: rows where the expression is false fail; a null result passes. -#}
+{% test expression_is_true(model, expression, column_name=none) %}
 
-select *
+{%- set column_list = '*' if should_store_failures() else '1' %}
+
+select {{ column_list }}
 from {{ model }}
-where
-    ({{ condition }})
-    and not coalesce(({{ expression }}), false)
+{%- if column_name is none %}
+    where not ({{ expression }})
+{%- else %}
+    where not ({{ column_name }} {{ expression }})
+{%- endif %}
 
 {% endtest %}

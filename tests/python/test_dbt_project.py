@@ -49,52 +49,99 @@ def test_every_resource_and_column_is_documented(built_warehouse) -> None:
     assert not undocumented, f"without a description: {undocumented}"
 
 
-def test_every_model_has_a_tested_primary_key(built_warehouse) -> None:
-    """Every model has one column tested both unique and not_null."""
-    manifest = _manifest(built_warehouse)
+ENFORCED_ON = ("table", "incremental")  # Postgres enforces a contract's constraints on these; views only declare
+
+
+def _tested_columns(manifest: dict) -> dict[str, dict[str, set[str]]]:
+    """model id -> column -> names of the generic tests on it (unique, not_null, ...)."""
     tested: dict[str, dict[str, set[str]]] = {}
     for node in manifest["nodes"].values():
-        if node["resource_type"] != "test" or not node.get("test_metadata"):
-            continue
-        test_name = node["test_metadata"]["name"]
-        column = node.get("column_name")
-        if test_name in ("unique", "not_null") and column:
+        if node["resource_type"] == "test" and node.get("test_metadata") and node.get("column_name"):
             for parent in node["depends_on"]["nodes"]:
-                tested.setdefault(parent, {}).setdefault(column, set()).add(test_name)
-    models = _project_nodes(manifest, "model")
-    assert models
-    without_key = [
-        model["unique_id"]
-        for model in models
-        if not any(tests >= {"unique", "not_null"} for tests in tested.get(model["unique_id"], {}).values())
-    ]
-    assert not without_key, f"models without a unique + not_null key: {without_key}"
+                tested.setdefault(parent, {}).setdefault(node["column_name"], set()).add(node["test_metadata"]["name"])
+    return tested
 
 
-def test_not_null_tested_table_columns_are_declared_not_null(built_warehouse) -> None:
-    """The enforce_not_null post-hook made each not_null-tested column of a table or snapshot NOT NULL, not views'."""
+def _constrained_columns(model: dict) -> dict[str, set[str]]:
+    """column -> constraint types Postgres enforces on it (only for tables with an enforced contract)."""
+    if not model["config"]["contract"]["enforced"] or model["config"]["materialized"] not in ENFORCED_ON:
+        return {}
+    return {
+        name: {constraint["type"] for constraint in column.get("constraints", [])}
+        for name, column in model["columns"].items()
+    }
+
+
+def test_every_model_has_an_enforced_or_tested_primary_key(built_warehouse) -> None:
+    """Every model's key is a primary key Postgres enforces (contract) or a column dbt tests unique and not_null."""
     manifest = _manifest(built_warehouse)
-    expected: dict[tuple[str, str], bool] = {}
-    for test in manifest["nodes"].values():
-        if test["resource_type"] != "test" or (test.get("test_metadata") or {}).get("name") != "not_null":
-            continue
-        parent = manifest["nodes"].get(test["attached_node"] or "")
-        if parent is None or parent["package_name"] != "customer_warehouse":
-            continue
-        table = f"{parent['schema']}.{parent.get('alias') or parent['name']}"
-        materialized = parent["config"]["materialized"]
-        expected[(table, test["column_name"])] = materialized in ("table", "incremental", "snapshot")
-    assert sum(expected.values()) >= 20, "too few not_null-tested table columns; is it the right manifest?"
+    tested = _tested_columns(manifest)
+    models = _project_nodes(manifest, "model")
+    without_key = []
+    for model in models:
+        enforced = any("primary_key" in types for types in _constrained_columns(model).values())
+        tested_key = any(tests >= {"unique", "not_null"} for tests in tested.get(model["unique_id"], {}).values())
+        if not (enforced or tested_key):
+            without_key.append(model["unique_id"])
+    assert models and not without_key, f"models without an enforced or tested key: {without_key}"
+
+
+def test_contracted_tables_carry_their_constraints_in_the_catalog(built_warehouse) -> None:
+    """Each declared primary key is the table's primary key in Postgres, each declared not_null a NOT NULL column."""
+    manifest = _manifest(built_warehouse)
+    declared: dict[tuple[str, str], set[str]] = {}
+    for model in _project_nodes(manifest, "model"):
+        table = f"{model['schema']}.{model.get('alias') or model['name']}"
+        for column, types in _constrained_columns(model).items():
+            if types:
+                declared[(table, column)] = types
+    assert sum("primary_key" in types for types in declared.values()) >= 10, "too few contracted keys"
 
     with psycopg2.connect(built_warehouse.connection.libpq_dsn()) as conn, conn.cursor() as cursor:
-        declared = {}
-        for table, column in expected:
+        for (table, column), types in declared.items():
             cursor.execute(
-                "select attnotnull from pg_attribute where attrelid = to_regclass(%s) and attname = %s",
+                """
+                select
+                    columns.attnotnull,
+                    exists (
+                        select from pg_constraint as keys
+                        where keys.conrelid = columns.attrelid and keys.contype = 'p'
+                            and keys.conkey = array[columns.attnum]
+                    )
+                from pg_attribute as columns
+                where columns.attrelid = to_regclass(%s) and columns.attname = %s
+                """,
                 (table, column),
             )
-            declared[(table, column)] = cursor.fetchone()[0]
-    assert declared == expected
+            not_null, primary_key = cursor.fetchone()
+            assert not_null, f"{table}.{column} is declared {types} but accepts nulls"
+            assert primary_key == ("primary_key" in types), (
+                f"{table}.{column}: primary key {primary_key}, declared {types}"
+            )
+
+
+def test_marts_are_a_public_contracted_interface(built_warehouse) -> None:
+    """Every mart is `access: public` with an enforced contract, and every column has a declared data type."""
+    marts = [m for m in _project_nodes(_manifest(built_warehouse), "model") if m["fqn"][1] == "marts"]
+    assert len(marts) >= 8
+    for mart in marts:
+        assert mart["access"] == "public", mart["unique_id"]
+        assert mart["config"]["contract"]["enforced"], mart["unique_id"]
+        untyped = [name for name, column in mart["columns"].items() if not column.get("data_type")]
+        assert not untyped, f"{mart['unique_id']}: columns without data_type {untyped}"
+
+
+def test_no_project_macro_overrides_a_dbt_builtin_test(built_warehouse) -> None:
+    """dbt's unique / not_null / accepted_values / relationships mean what dbt means: no macro of ours shadows them."""
+    builtins = ("unique", "not_null", "accepted_values", "relationships")
+    ours = [
+        m["name"] for m in _manifest(built_warehouse)["macros"].values() if m["package_name"] == "customer_warehouse"
+    ]
+    assert ours, "no project macros in the manifest; is it the right project?"
+    shadowing = [
+        name for name in ours for test in builtins if name == f"test_{test}" or name.endswith(f"__test_{test}")
+    ]
+    assert not shadowing, shadowing
 
 
 def test_no_mart_has_a_name_column(built_warehouse) -> None:

@@ -1,7 +1,8 @@
-"""dbt tooling on the real project: SQL style (sqlfluff), a parse free of deprecations, our `unique` test."""
+"""dbt tooling on the real project: SQL style (sqlfluff), a parse free of deprecations, our dbt_utils look-alikes."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -48,37 +49,21 @@ def test_dbt_parse_shows_no_deprecation_or_warning(built_warehouse: BuiltWarehou
     assert not flagged, "\n".join(flagged)
 
 
-# Relations for the `unique` test, each holding the value 'a' twice unless it has an index that refuses it.
-UNIQUE_CHECK_SETUP = """
-    drop schema if exists unique_check cascade;
-    create schema unique_check;
-    create table unique_check.unindexed (value text, other integer);
-    insert into unique_check.unindexed values ('a', 1), ('a', 2), ('b', 3);
-    create view unique_check.view_of_unindexed as select value, other from unique_check.unindexed;
-    create table unique_check.two_column_unique (like unique_check.unindexed);
-    create unique index on unique_check.two_column_unique (value, other);
-    insert into unique_check.two_column_unique select * from unique_check.unindexed;
-    create table unique_check.partial_unique (like unique_check.unindexed);
-    create unique index on unique_check.partial_unique (value) where other > 1;
-    insert into unique_check.partial_unique select * from unique_check.unindexed;
-    create table unique_check.plain_index (like unique_check.unindexed);
-    create index on unique_check.plain_index (value);
-    insert into unique_check.plain_index select * from unique_check.unindexed;
-    create table unique_check.unique_indexed (like unique_check.unindexed);
-    create unique index on unique_check.unique_indexed (value);
-    insert into unique_check.unique_indexed values ('a', 1), ('b', 3);
+# A small table for the generic tests that borrow dbt_utils' names: they must answer as dbt_utils does.
+CHECK_SETUP = """
+    drop schema if exists utils_check cascade;
+    create schema utils_check;
+    create table utils_check.numbers (value integer, label text);
+    insert into utils_check.numbers values (1, 'low'), (5, 'mid'), (10, 'high'), (null, null);
 """
-UNIQUE_CHECK_RELATIONS = ["unindexed", "view_of_unindexed", "two_column_unique", "partial_unique", "plain_index"]
 
 
-def compiled_tests(built: BuiltWarehouse, tmp_path: Path, test: str, relations: list[str]) -> dict[str, str]:
-    """The SQL of the project's generic `test` on column `value` of each relation in schema unique_check."""
-    marker = "-- relation: "
-    inline = "".join(
-        f"{marker}{name}\n"
-        f"{{{{ test_{test}(api.Relation.create(database=target.database, schema='unique_check',"
-        f" identifier='{name}'), 'value') }}}}\n"
-        for name in relations
+def compile_inline(built: BuiltWarehouse, tmp_path: Path, calls: dict[str, str]) -> dict[str, str]:
+    """Compile each Jinja call (with `numbers` bound to utils_check.numbers) with the project's macros."""
+    marker = "-- call: "
+    relation = "api.Relation.create(database=target.database, schema='utils_check', identifier='numbers')"
+    inline = f"{{% set numbers = {relation} %}}" + "".join(
+        f"{marker}{label}\n{call}\n" for label, call in calls.items()
     )
     result = subprocess.run(
         [dbt_executable(), "compile", "--inline", inline, "--output", "json", "--no-use-colors", "--quiet"],
@@ -92,54 +77,43 @@ def compiled_tests(built: BuiltWarehouse, tmp_path: Path, test: str, relations: 
     return {part.split("\n", 1)[0]: part.split("\n", 1)[1] for part in compiled.split(marker)[1:]}
 
 
-def test_unique_test_finds_duplicates_unless_a_unique_index_of_the_column_refuses_them(
+def test_generic_tests_with_dbt_utils_names_fail_the_rows_dbt_utils_fails(
     built_warehouse: BuiltWarehouse, tmp_path: Path
 ) -> None:
-    """The `unique` shortcut trusts only a valid unique index on exactly the tested column; the rest is counted."""
+    """accepted_range (inclusive or not) and expression_is_true (with or without column_name): nulls pass."""
+    expected_failures = {
+        "{{ test_accepted_range(numbers, 'value', min_value=1, max_value=10) }}": 0,
+        "{{ test_accepted_range(numbers, 'value', min_value=1, max_value=10, inclusive=false) }}": 2,
+        "{{ test_accepted_range(numbers, 'value', min_value=2) }}": 1,
+        "{{ test_accepted_range(numbers, 'value', max_value=9) }}": 1,
+        "{{ test_expression_is_true(numbers, 'value < 10') }}": 1,
+        "{{ test_expression_is_true(numbers, '> 1', column_name='value') }}": 1,
+        "{{ test_expression_is_true(numbers, \"label != 'mid'\") }}": 1,
+    }
     with psycopg2.connect(built_warehouse.connection.libpq_dsn()) as conn, conn.cursor() as cursor:
-        cursor.execute(UNIQUE_CHECK_SETUP)
-    compiled = compiled_tests(built_warehouse, tmp_path, "unique", [*UNIQUE_CHECK_RELATIONS, "unique_indexed"])
-
+        cursor.execute(CHECK_SETUP)
+    compiled = compile_inline(built_warehouse, tmp_path, {str(i): c for i, c in enumerate(expected_failures)})
     with psycopg2.connect(built_warehouse.connection.libpq_dsn()) as conn, conn.cursor() as cursor:
-        for name in UNIQUE_CHECK_RELATIONS:
-            cursor.execute(compiled[name])
-            assert cursor.fetchall() == [("a", 2)], f"{name}: the duplicate 'a' was not reported"
-        cursor.execute(compiled["unique_indexed"])
-        assert cursor.fetchall() == []
-        cursor.execute(f"explain (analyze, costs off) {compiled['unique_indexed']}")
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-        scan = next(line for line in plan.splitlines() if "Scan on unique_indexed" in line)
-        assert "never executed" in scan, f"the indexed column was grouped again:\n{plan}"
-        cursor.execute("drop schema unique_check cascade")
+        failures = {}
+        for i, call in enumerate(expected_failures):
+            cursor.execute(f"select count(*) from ({compiled[str(i)]}) as failing")
+            failures[call] = cursor.fetchone()[0]
+        cursor.execute("drop schema utils_check cascade")
+    assert failures == expected_failures
 
 
-NOT_NULL_CHECK_SETUP = """
-    drop schema if exists unique_check cascade;
-    create schema unique_check;
-    create table unique_check.nullable (value text);
-    insert into unique_check.nullable values ('a'), (null);
-    create view unique_check.view_of_nullable as select value from unique_check.nullable;
-    create table unique_check.declared_not_null (value text not null);
-    insert into unique_check.declared_not_null values ('a'), ('b');
-"""
-
-
-def test_not_null_test_finds_nulls_unless_the_column_is_declared_not_null(
-    built_warehouse: BuiltWarehouse, tmp_path: Path
-) -> None:
-    """The `not_null` shortcut trusts only a NOT NULL column; nullable columns and views are scanned."""
-    with psycopg2.connect(built_warehouse.connection.libpq_dsn()) as conn, conn.cursor() as cursor:
-        cursor.execute(NOT_NULL_CHECK_SETUP)
-    compiled = compiled_tests(
-        built_warehouse, tmp_path, "not_null", ["nullable", "view_of_nullable", "declared_not_null"]
+def test_generate_surrogate_key_gives_dbt_utils_keys(built_warehouse: BuiltWarehouse, tmp_path: Path) -> None:
+    """md5 of the values joined by '-', a null as '_dbt_utils_surrogate_key_null_': the same keys as dbt_utils."""
+    compiled = compile_inline(
+        built_warehouse,
+        tmp_path,
+        {"key": "select {{ generate_surrogate_key(['value', 'label']) }} from {{ numbers }} order by value"},
     )
-
     with psycopg2.connect(built_warehouse.connection.libpq_dsn()) as conn, conn.cursor() as cursor:
-        for name in ("nullable", "view_of_nullable"):
-            cursor.execute(compiled[name])
-            assert cursor.fetchall() == [(None,)], f"{name}: the null was not reported"
-        cursor.execute(f"explain (analyze, costs off) {compiled['declared_not_null']}")
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-        scan = next(line for line in plan.splitlines() if "Scan on declared_not_null" in line)
-        assert "never executed" in scan, f"the NOT NULL column was scanned:\n{plan}"
-        cursor.execute("drop schema unique_check cascade")
+        cursor.execute(CHECK_SETUP)
+        cursor.execute(compiled["key"])
+        keys = [row[0] for row in cursor.fetchall()]
+        cursor.execute("drop schema utils_check cascade")
+    null = "_dbt_utils_surrogate_key_null_"
+    expected = [f"{v}-{label}" for v, label in [(1, "low"), (5, "mid"), (10, "high"), (null, null)]]
+    assert keys == [hashlib.md5(text.encode()).hexdigest() for text in expected]

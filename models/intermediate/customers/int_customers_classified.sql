@@ -6,9 +6,6 @@
                      export (superseded_by says which)
     current          the latest version of a customer: the clean, deduplicated customer
 -#}
--- The key has a unique index: enforced as the table is built, and its unique test reads the index
--- instead of hashing millions of keys.
-{{ config(indexes=[{'columns': ['customer_record_id'], 'unique': true}]) }}
 
 with
 

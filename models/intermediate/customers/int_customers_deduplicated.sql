@@ -1,9 +1,8 @@
 {#-
     A table, though it only filters int_customers_classified: half the width for the snapshot, dim_customers and
-    the transaction lookup that read it, a key enforced by a unique index and NOT NULL tested columns
-    (enforce_not_null), so its unique and not_null tests read the catalog instead of filtering 5M rows each.
+    the transaction lookup that read it, and a primary key and NOT NULL columns that Postgres enforces (its
+    contract) instead of tests that would filter 5M rows each.
 -#}
-{{ config(indexes=[{'columns': ['customer_id'], 'unique': true}]) }}
 
 with
 

@@ -8,9 +8,6 @@
     valid            everything else: the clean transactions
     Copies and versions are numbered in int_transactions_versioned; this model adds the customer lookup.
 -#}
--- The key has a unique index: enforced as the table is built, and its unique test reads the index
--- instead of hashing millions of keys.
-{{ config(indexes=[{'columns': ['transaction_record_id'], 'unique': true}]) }}
 
 with
 

@@ -10,8 +10,7 @@
     window down to the raw table: only those rows are parsed. The loader's cursor is transaction_id, so new rows
     normally have the highest ids; an old id in a new load only makes the run renumber more rows, never wrong ones.
 
-    The key has a unique index: enforced as the table is built, and its unique test reads the index instead of
-    hashing millions of keys.
+    The record key is the contract's primary key: Postgres refuses a duplicate as rows are written.
 -#}
 {{
     config(
@@ -20,7 +19,6 @@
         incremental_strategy='delete+insert',
         on_schema_change='fail',
         indexes=[
-            {'columns': ['transaction_record_id'], 'unique': true},
             {'columns': ['transaction_id']},
         ],
     )

@@ -6,9 +6,6 @@
 -#}
 {{
     config(
-        indexes=[
-            {'columns': ['customer_id'], 'unique': true},
-        ],
         pre_hook="set local enable_indexscan = off",
     )
 }}

@@ -11,7 +11,6 @@
         incremental_strategy='delete+insert',
         on_schema_change='fail',
         indexes=[
-            {'columns': ['transaction_id'], 'unique': true},
             {'columns': ['customer_id']},
             {'columns': ['transaction_date']},
         ],

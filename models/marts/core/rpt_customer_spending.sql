@@ -2,7 +2,6 @@
 {{
     config(
         indexes=[
-            {'columns': ['customer_id'], 'unique': true},
             {'columns': ['total_spent']},
         ],
     )

@@ -5,7 +5,6 @@
 {{
     config(
         indexes=[
-            {'columns': ['customer_id'], 'unique': true},
             {'columns': ['country_code', 'total_spent']},
         ],
     )

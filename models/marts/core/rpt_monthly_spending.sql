@@ -3,13 +3,6 @@
     of a million transactions. Buyers are counted from the distinct (customer, month) pairs: one sort of the
     transactions in all, where count(distinct) per month would sort every month's rows again.
 -#}
-{{
-    config(
-        indexes=[
-            {'columns': ['month_start'], 'unique': true},
-        ],
-    )
-}}
 
 with
 

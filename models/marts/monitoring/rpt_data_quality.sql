@@ -117,16 +117,22 @@ issue_totals as (
     select
         source_name,
         load_id,
-        sum(case when issue_category = 'duplicate_removed' then row_count else 0 end)
-            as exact_duplicates_removed,
-        sum(
-            case when issue_category = 'stale_version_replaced' then row_count else 0 end
+        cast(
+            sum(case when issue_category = 'duplicate_removed' then row_count else 0 end) as bigint
+        ) as exact_duplicates_removed,
+        cast(
+            sum(case when issue_category = 'stale_version_replaced' then row_count else 0 end) as bigint
         ) as stale_versions_replaced,
-        sum(case when issue_category = 'rejected' then row_count else 0 end) as rejected_rows,
-        sum(case when issue_category = 'null_resolved' then row_count else 0 end) as nulls_resolved,
-        sum(case when issue_category = 'invalid_resolved' then row_count else 0 end)
-            as invalid_values_resolved,
-        sum(case when issue_category = 'reformatted' then row_count else 0 end) as values_reformatted
+        cast(sum(case when issue_category = 'rejected' then row_count else 0 end) as bigint) as rejected_rows,
+        cast(
+            sum(case when issue_category = 'null_resolved' then row_count else 0 end) as bigint
+        ) as nulls_resolved,
+        cast(
+            sum(case when issue_category = 'invalid_resolved' then row_count else 0 end) as bigint
+        ) as invalid_values_resolved,
+        cast(
+            sum(case when issue_category = 'reformatted' then row_count else 0 end) as bigint
+        ) as values_reformatted
     from issues
     group by source_name, load_id
 ),
