@@ -14,7 +14,6 @@ from data_rules_oracle import clean_customers, clean_transactions, load_aliases,
 
 from warehouse.errors import WarehouseError
 from warehouse.sample import generate_sample
-from warehouse.sample.reference import write_seed_files
 from warehouse.settings import PROJECT_DIR
 
 SEEDS_DIR = PROJECT_DIR / "seeds"
@@ -162,8 +161,3 @@ def test_a_day_needs_the_days_before_it(empty_dir: Path, source_dsn: str) -> Non
         generate(empty_dir, source_dsn, day=3)
     with pytest.raises(WarehouseError, match="seed 7"):
         generate(empty_dir, source_dsn, day=2, seed=7)
-
-
-def test_committed_seeds_are_the_ones_the_generator_uses(empty_dir: Path) -> None:
-    for path in write_seed_files(empty_dir):
-        assert path.read_bytes() == (SEEDS_DIR / path.name).read_bytes(), f"seeds/{path.name} is out of date"

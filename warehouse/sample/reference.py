@@ -1,13 +1,11 @@
-"""Reference values of the sample: countries and their aliases, names, and the raw tokens the generator emits.
+"""Reference values of the sample: its countries and their spellings, names, and the raw tokens it emits.
 
-`COUNTRIES` is the one source of truth for `seeds/countries.csv` and `seeds/country_aliases.csv`
-(`write_seed_files` writes them; a test checks the committed files match).
+The sample draws its customers from the ten countries of `COUNTRIES`. The seeds `countries` and `country_aliases`
+hold every ISO 3166-1 country (scripts/generate_country_seeds.py); a test checks that each spelling the generator
+emits resolves there to its country and name, and that the unrecognised tokens resolve to nothing.
 """
 
 from __future__ import annotations
-
-import csv
-from pathlib import Path
 
 UNKNOWN_COUNTRY_CODE = "ZZ"
 UNKNOWN_COUNTRY_NAME = "Unknown"
@@ -89,34 +87,3 @@ def country_variants(code: str) -> tuple[str, ...]:
                         variants.append(variant)
             return tuple(variants)
     raise KeyError(code)
-
-
-def alias_rows() -> list[tuple[str, str]]:
-    """Rows of seed `country_aliases`: every emitted spelling, trimmed and lower-cased, with its code."""
-    rows: dict[str, str] = {}
-    for code, _, _, _ in COUNTRIES:
-        for variant in country_variants(code):
-            rows.setdefault(variant.strip().lower(), code)
-    return sorted(rows.items(), key=lambda row: (row[1], row[0]))
-
-
-def country_rows() -> list[tuple[str, str]]:
-    """Rows of seed `countries`: every code with its name, plus the unknown country."""
-    return [(code, name) for code, name, _, _ in COUNTRIES] + [(UNKNOWN_COUNTRY_CODE, UNKNOWN_COUNTRY_NAME)]
-
-
-def write_seed_files(seeds_dir: Path) -> list[Path]:
-    """Write seeds/countries.csv and seeds/country_aliases.csv from `COUNTRIES`."""
-    seeds_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, header, rows in (
-        ("countries.csv", ("country_code", "country_name"), country_rows()),
-        ("country_aliases.csv", ("alias", "country_code"), alias_rows()),
-    ):
-        path = seeds_dir / name
-        with path.open("w", newline="", encoding="utf-8") as file:
-            writer = csv.writer(file, lineterminator="\n")
-            writer.writerow(header)
-            writer.writerows(rows)
-        written.append(path)
-    return written
