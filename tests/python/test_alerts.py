@@ -593,3 +593,23 @@ def test_a_run_record_supplies_the_counts_tests_sources_and_run_id() -> None:
     assert stale.title == "warehouse sources stale: crm.customers"
     assert failure.title == "warehouse refresh failed"
     assert "cannot reach the transactions source database" in failure.details
+
+
+def test_a_run_that_cannot_reach_its_database_alerts_too(
+    webhook: WebhookServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The refresh workflow adds no alert when `warehouse refresh` fails: the run alerts even before it starts."""
+    from warehouse import job
+    from warehouse.settings import load_settings
+
+    monkeypatch.setenv("WAREHOUSE_HOST", "127.0.0.1")
+    monkeypatch.setenv("WAREHOUSE_PORT", str(free_port()))  # nothing listens there
+    monkeypatch.setenv("WAREHOUSE_STATE_DIR", str(tmp_path))
+    monkeypatch.setenv("WAREHOUSE_ALERT_URLS", json_url(webhook))
+
+    with pytest.raises(WarehouseError, match="cannot connect"), job.logged_run(load_settings(), "refresh"):
+        pytest.fail("the run must not start without its database")
+
+    [request] = webhook.requests
+    assert request.json["title"] == "[warehouse FAILED] warehouse refresh failed"
+    assert "command: warehouse refresh" in request.json["message"]
