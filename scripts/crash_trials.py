@@ -120,8 +120,8 @@ class Workspace:
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
         point_state_at(workdir)
-        os.environ.pop("WAREHOUSE_ALERT_WEBHOOK_URL", None)
-        os.environ.pop("WAREHOUSE_ALERT_EMAIL_TO", None)
+        os.environ.pop("WAREHOUSE_ALERT_URLS", None)
+        os.environ.pop("WAREHOUSE_ALERT_SUCCESS_URLS", None)
         self.settings: Settings = load_settings()
         # Started here, by this process: the server is not in the process group of the commands we kill.
         self.connection: Connection = connect(self.settings)

@@ -1,33 +1,34 @@
 """Alerts: tell whoever runs the warehouse that a run failed, tests failed or warned, or sources went stale.
 
-Channels are configured only by environment variables (see docs/alerts.md): an HTTP webhook that takes
-Slack-compatible JSON, and email over SMTP. `send_alert` never raises, so a broken alert channel cannot mask the
-run's own error, and no secret (webhook URL, SMTP password, any *PASSWORD/*TOKEN/*CREDENTIALS value) ever reaches a
-log line, an exception, a delivery result or the alert text itself.
+Delivery goes through apprise: WAREHOUSE_ALERT_URLS lists the channels as apprise URLs (Slack, a JSON webhook, email,
+Teams, Discord and the rest apprise supports), WAREHOUSE_ALERT_SUCCESS_URLS the channels that also get a summary of
+each successful run (docs/alerts.md). `send_alert` never raises, so a broken channel cannot mask the run's own error,
+and no secret (an alert URL's token or password, any *PASSWORD/*TOKEN/*CREDENTIALS value) reaches a log line, an
+exception, a delivery result or the alert text itself.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import json
 import logging
 import os
-import smtplib
+import re
 import socket
-import ssl
-import urllib.error
-import urllib.request
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
-from urllib.parse import urlsplit
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from urllib.parse import unquote, urlsplit
+
+import apprise
+from apprise.plugins.email import NotifyEmail
+from apprise.utils.parse import parse_urls
 
 from warehouse.errors import WarehouseError
 
 logger = logging.getLogger("warehouse.alerts")
 
-TIMEOUT_SECONDS = 10.0
+URLS_VARIABLE = "WAREHOUSE_ALERT_URLS"
+SUCCESS_URLS_VARIABLE = "WAREHOUSE_ALERT_SUCCESS_URLS"
 
 SEVERITY_TAGS = {
     "run_failed": "FAILED",
@@ -37,11 +38,27 @@ SEVERITY_TAGS = {
     "run_succeeded": "OK",
 }
 KINDS = tuple(SEVERITY_TAGS)
+_NOTIFY_TYPES = {
+    "FAILED": apprise.NotifyType.FAILURE,
+    "WARNING": apprise.NotifyType.WARNING,
+    "STALE": apprise.NotifyType.WARNING,
+    "OK": apprise.NotifyType.SUCCESS,
+}
 
 # Env vars whose values are secrets: never logged, and blanked out of anything an alert sends.
-_SECRET_NAME_PARTS = ("PASSWORD", "SECRET", "TOKEN", "CREDENTIALS", "API_KEY", "WEBHOOK_URL")
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"", "0", "false", "no", "off"}
+_SECRET_NAME_PARTS = ("PASSWORD", "SECRET", "TOKEN", "CREDENTIALS", "API_KEY", "WEBHOOK_URL", "ALERT_URLS")
+# Variables of the hand-written channels this module had before apprise: read no more, but named when set.
+_RETIRED_WEBHOOK = ("WAREHOUSE_ALERT_WEBHOOK_URL", "WAREHOUSE_ALERT_WEBHOOK_ON_SUCCESS")
+_RETIRED_EMAIL = (
+    "WAREHOUSE_ALERT_EMAIL_TO",
+    "WAREHOUSE_ALERT_EMAIL_FROM",
+    "WAREHOUSE_ALERT_EMAIL_ON_SUCCESS",
+    "WAREHOUSE_SMTP_HOST",
+    "WAREHOUSE_SMTP_PORT",
+    "WAREHOUSE_SMTP_USER",
+    "WAREHOUSE_SMTP_PASSWORD",
+)
+_URL_PIECES = re.compile(r"[/:@?&=,#]+")
 _MAX_LISTED = 10  # failing tests / stale sources listed by name; the rest are counted
 _MAX_ERROR_LINES = 8
 _MAX_LINE_CHARS = 300
@@ -73,7 +90,7 @@ class Alert:
 @dataclass(frozen=True)
 class Delivery:
     """What happened to an alert on one channel. `ok` is False only for a failed delivery; `sent` is False when the
-    channel skipped it (a success summary on a channel without *_ON_SUCCESS=true, or a misconfigured channel)."""
+    channel skipped it (a success summary on a channel not in WAREHOUSE_ALERT_SUCCESS_URLS, or a misconfigured one)."""
 
     channel: str
     ok: bool
@@ -81,119 +98,15 @@ class Delivery:
     sent: bool = True
 
 
+@dataclass(frozen=True)
 class Channel:
-    """A configured alert channel: `target` is safe to log, `send` raises on failure (send_alert catches it)."""
+    """One apprise URL, ready to send. `name` is apprise's privacy form of the URL cut before the path (for json://
+    and its kin the path is often the token): safe to log. `secrets` are the URL's parts to blank out of any text."""
 
-    name: str = "channel"
+    name: str
+    service: apprise.NotifyBase = field(repr=False, compare=False)
     on_success: bool = False
-    on_success_variable: str = ""
-
-    @property
-    def target(self) -> str:
-        raise NotImplementedError
-
-    def secrets(self) -> list[str]:
-        return []
-
-    def send(self, alert: Alert, text: Redactor) -> str:
-        """Deliver the alert; return a short description of what was done."""
-        raise NotImplementedError
-
-
-@dataclass(frozen=True)
-class WebhookChannel(Channel):
-    """HTTP POST of Slack-compatible JSON. The URL is a secret (its path is the token): only scheme://host shows."""
-
-    url: str = field(repr=False)
-    on_success: bool = False
-    timeout: float = TIMEOUT_SECONDS
-    name = "webhook"
-    on_success_variable = "WAREHOUSE_ALERT_WEBHOOK_ON_SUCCESS"
-
-    @property
-    def target(self) -> str:
-        parts = urlsplit(self.url)
-        host = parts.hostname or "?"
-        if ":" in host:
-            host = f"[{host}]"
-        return f"webhook {parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
-
-    def secrets(self) -> list[str]:
-        parts = urlsplit(self.url)
-        hidden = [self.url, parts.path + (f"?{parts.query}" if parts.query else ""), parts.query]
-        if parts.password:
-            hidden.append(parts.password)
-        return [value for value in hidden if len(value) > 1]
-
-    def send(self, alert: Alert, text: Redactor) -> str:
-        body = json.dumps(slack_payload(alert, text)).encode("utf-8")
-        request = urllib.request.Request(
-            self.url,
-            data=body,
-            method="POST",
-            headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": "customer-warehouse-alerts"},
-        )
-        opener = urllib.request.build_opener(_NoRedirects())
-        try:
-            with opener.open(request, timeout=self.timeout) as response:
-                status = response.status
-        except urllib.error.HTTPError as error:
-            answer = error.read(200).decode("utf-8", "replace").strip()
-            reason = f"answered HTTP {error.code} {error.reason}" + (f": {answer}" if answer else "")
-            raise _DeliveryFailed(reason) from None
-        if not 200 <= status < 300:
-            raise _DeliveryFailed(f"answered HTTP {status}")
-        return f"sent to {self.target} (HTTP {status})"
-
-
-@dataclass(frozen=True)
-class EmailChannel(Channel):
-    """Plain-text email over SMTP: implicit TLS on port 465, else STARTTLS when the server offers it."""
-
-    host: str
-    port: int
-    recipients: tuple[str, ...]
-    sender: str
-    user: str | None = None
-    password: str | None = field(default=None, repr=False)
-    on_success: bool = False
-    timeout: float = TIMEOUT_SECONDS
-    name = "email"
-    on_success_variable = "WAREHOUSE_ALERT_EMAIL_ON_SUCCESS"
-
-    @property
-    def target(self) -> str:
-        return f"email smtp://{self.host}:{self.port}"
-
-    def secrets(self) -> list[str]:
-        return [self.password] if self.password else []
-
-    def send(self, alert: Alert, text: Redactor) -> str:
-        message = email_message(alert, self.sender, self.recipients, text)
-        context = ssl.create_default_context()
-        if self.port == 465:
-            client: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
-        else:
-            client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-        with client:
-            client.ehlo()
-            encrypted = self.port == 465
-            if not encrypted and client.has_extn("starttls"):
-                client.starttls(context=context)
-                client.ehlo()
-                encrypted = True
-            if self.user:
-                if not encrypted and not _is_loopback(self.host):
-                    raise _DeliveryFailed(
-                        "the server offers no STARTTLS: refusing to send the SMTP password unencrypted "
-                        "(use port 465 or a server with STARTTLS)"
-                    )
-                client.login(self.user, self.password or "")
-            refused = client.send_message(message, from_addr=self.sender, to_addrs=list(self.recipients))
-        accepted = len(self.recipients) - len(refused)
-        how = ("TLS" if encrypted else "no TLS") + (f", login {self.user}" if self.user else "")
-        note = f"; refused: {', '.join(sorted(refused))}" if refused else ""
-        return f"sent to {accepted} recipient(s) via {self.target} ({how}){note}"
+    secrets: tuple[str, ...] = field(default=(), repr=False)
 
 
 class Redactor:
@@ -206,17 +119,6 @@ class Redactor:
         for secret in self.secrets:
             text = text.replace(secret, "***")
         return text
-
-
-class _DeliveryFailed(Exception):
-    """A delivery failure whose message is already safe to show."""
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A webhook that redirects is misconfigured: fail (as a non-2xx answer) instead of re-posting elsewhere."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl) -> None:
-        return None
 
 
 def _is_loopback(host: str) -> bool:
@@ -237,21 +139,42 @@ def env_secrets(env: Mapping[str, str]) -> list[str]:
             except ValueError:
                 password = None
             if password:
-                found.append(password)
+                found += [password, unquote(password)]
     return found
+
+
+class _AppriseLog(logging.Handler):
+    """Collects what apprise logs while it loads or sends a URL."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.entries: list[tuple[str, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.entries.append((record.levelname, record.getMessage()))
+
+
+@contextmanager
+def _apprise_log_kept_apart() -> Iterator[_AppriseLog]:
+    """apprise logs why a URL is unusable or a delivery failed (the refused connection, the service's answer), some
+    of it at DEBUG next to lines that hold the full URL. Collect all of it for the caller, and keep apprise's lines
+    out of the application's log: one line of ours per channel says what happened, secrets blanked."""
+    apprise_logger = logging.getLogger("apprise")
+    level, propagate = apprise_logger.level, apprise_logger.propagate
+    collected = _AppriseLog()
+    apprise_logger.addHandler(collected)
+    apprise_logger.setLevel(logging.DEBUG)
+    apprise_logger.propagate = False
+    try:
+        yield collected
+    finally:
+        apprise_logger.removeHandler(collected)
+        apprise_logger.setLevel(level)
+        apprise_logger.propagate = propagate
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # configuration
-
-
-def _flag(env: Mapping[str, str], name: str, problems: list[str]) -> bool:
-    value = env.get(name, "").strip().lower()
-    if value in _TRUE:
-        return True
-    if value not in _FALSE:
-        problems.append(f"{name}={env[name]!r} is not a boolean: use true or false (taken as false)")
-    return False
 
 
 def warn_threshold(env: Mapping[str, str] | None = None) -> int:
@@ -272,85 +195,99 @@ def warn_threshold(env: Mapping[str, str] | None = None) -> int:
     return threshold
 
 
+def _url_secrets(url: str, service: apprise.NotifyBase) -> tuple[str, ...]:
+    """What apprise hides in the URL's privacy form (password, tokens), plus its path and query."""
+    shown = set(_URL_PIECES.split(service.url(privacy=True)))
+    hidden = set(_URL_PIECES.split(service.url(privacy=False))) - shown
+    parts = urlsplit(url)
+    hidden |= {url, parts.path, parts.query, parts.password or ""}
+    return tuple(sorted(hidden | {unquote(value) for value in hidden}))
+
+
+def _plain_login_refused(service: apprise.NotifyBase) -> str | None:
+    """apprise's mailto:// logs in without TLS: allow that only to a server on this machine."""
+    if (
+        isinstance(service, NotifyEmail)
+        and service.secure_mode == "insecure"
+        and service.user
+        and service.password
+        and not _is_loopback(service.smtp_host)
+    ):
+        return (
+            "mailto:// would send the SMTP password unencrypted to a server that is not on this machine: "
+            "use mailtos:// (STARTTLS, port 587) or mailtos://...?mode=ssl (port 465)"
+        )
+    return None
+
+
 def _configure(env: Mapping[str, str]) -> tuple[list[Channel], dict[str, str]]:
-    """The configured channels, and for each misconfigured channel what is wrong (never a secret)."""
-    channels: list[Channel] = []
+    """The channels of WAREHOUSE_ALERT_URLS and WAREHOUSE_ALERT_SUCCESS_URLS, and what is wrong with each unusable
+    URL, keyed by a name that holds no secret (the variable, the entry's position and its scheme)."""
+    channels: dict[str, Channel] = {}
     broken: dict[str, str] = {}
-
-    url = env.get("WAREHOUSE_ALERT_WEBHOOK_URL", "").strip()
-    if url:
-        problems: list[str] = []
-        on_success = _flag(env, "WAREHOUSE_ALERT_WEBHOOK_ON_SUCCESS", problems)
-        try:
-            parts = urlsplit(url)
-            usable = parts.scheme in ("http", "https") and bool(parts.hostname)
-        except ValueError:
-            usable = False
-        if usable:
-            channels.append(WebhookChannel(url=url, on_success=on_success))
-            for problem in problems:
-                logger.warning("alert channel webhook: %s", problem)
-        else:
-            broken["webhook"] = (
-                "WAREHOUSE_ALERT_WEBHOOK_URL is not an http(s) URL with a host: set it to the full URL the chat "
-                "service gave you, e.g. https://hooks.slack.com/services/..."
+    asset = apprise.AppriseAsset(app_id="customer warehouse", app_desc="customer warehouse alerts")
+    for variable in (URLS_VARIABLE, SUCCESS_URLS_VARIABLE):
+        for position, url in enumerate(parse_urls(env.get(variable, "")), start=1):
+            scheme = url.split("://", 1)[0] if "://" in url else "?"
+            label = f"{variable} entry {position} ({scheme}://)"
+            with _apprise_log_kept_apart() as apprise_log:
+                service = apprise.Apprise.instantiate(url, asset=asset)
+            if service is None:
+                redact = Redactor([url, *_URL_PIECES.split(url.split("://", 1)[-1])])
+                said = [redact(m) for level, m in apprise_log.entries if level != "DEBUG" and "://" not in m]
+                why = "; ".join(said) or "unknown scheme, missing token or bad address"
+                broken[label] = f"apprise cannot use this URL ({why}): check it against https://appriseit.com/services/"
+                continue
+            refusal = _plain_login_refused(service)
+            if refusal:
+                broken[label] = refusal
+                continue
+            parts = urlsplit(service.url(privacy=True))
+            name = f"{parts.scheme}://{parts.netloc}"
+            on_success = variable == SUCCESS_URLS_VARIABLE
+            known = channels.get(service.url())  # the same URL in both lists: one channel, with summaries
+            channels[service.url()] = (
+                replace(known, on_success=known.on_success or on_success)
+                if known
+                else Channel(name, service, on_success, _url_secrets(url, service))
             )
-
-    recipients_value = env.get("WAREHOUSE_ALERT_EMAIL_TO", "").strip()
-    if recipients_value:
-        problems = []
-        on_success = _flag(env, "WAREHOUSE_ALERT_EMAIL_ON_SUCCESS", problems)
-        recipients = tuple(address.strip() for address in recipients_value.split(",") if address.strip())
-        host = env.get("WAREHOUSE_SMTP_HOST", "").strip()
-        user = env.get("WAREHOUSE_SMTP_USER", "").strip() or None
-        password = env.get("WAREHOUSE_SMTP_PASSWORD") or None
-        port_value = env.get("WAREHOUSE_SMTP_PORT", "").strip()
-        sender = env.get("WAREHOUSE_ALERT_EMAIL_FROM", "").strip() or f"warehouse@{socket.gethostname()}"
-        bad_addresses = [address for address in recipients if "@" not in address]
-        port = 587 if user else 25
-        if port_value:
-            port = int(port_value) if port_value.isdigit() and 0 < int(port_value) < 65536 else -1
-        if not host:
-            broken["email"] = "WAREHOUSE_ALERT_EMAIL_TO is set but WAREHOUSE_SMTP_HOST is not: set the SMTP server"
-        elif port < 0:
-            broken["email"] = f"WAREHOUSE_SMTP_PORT={port_value!r} is not a port number: use e.g. 587, 465 or 25"
-        elif bad_addresses:
-            broken["email"] = (
-                f"WAREHOUSE_ALERT_EMAIL_TO holds {', '.join(repr(a) for a in bad_addresses)}, not an email address: "
-                "use a comma-separated list like ops@example.com,data@example.com"
-            )
-        else:
-            if password and not user:
-                problems.append("WAREHOUSE_SMTP_PASSWORD is set without WAREHOUSE_SMTP_USER: sending without login")
-            channels.append(
-                EmailChannel(
-                    host=host,
-                    port=port,
-                    recipients=recipients,
-                    sender=sender,
-                    user=user,
-                    password=password if user else None,
-                    on_success=on_success,
-                )
-            )
-            for problem in problems:
-                logger.warning("alert channel email: %s", problem)
-    return channels, broken
+    return list(channels.values()), broken
 
 
 def channels_from_env(env: Mapping[str, str] | None = None) -> list[Channel]:
-    """The alert channels the environment configures (possibly none); a misconfigured one raises WarehouseError."""
+    """The alert channels the environment configures (possibly none); an unusable URL raises WarehouseError."""
     channels, broken = _configure(os.environ if env is None else env)
     if broken:
         raise WarehouseError(
             "alert channel misconfigured: " + "; ".join(f"{name}: {problem}" for name, problem in broken.items()),
-            hint="fix or unset the variables named above (see docs/alerts.md).",
+            hint=f"fix or remove those entries of {URLS_VARIABLE} / {SUCCESS_URLS_VARIABLE} (see docs/alerts.md).",
         )
     return channels
 
 
+def _retired_variables_line(env: Mapping[str, str]) -> str | None:
+    """One line naming the pre-apprise variables still set, and the apprise URL that replaces them."""
+    webhook = [name for name in _RETIRED_WEBHOOK if env.get(name, "").strip()]
+    email = [name for name in _RETIRED_EMAIL if env.get(name, "").strip()]
+    if not webhook and not email:
+        return None
+    fixes = []
+    if webhook:
+        fixes.append(
+            "the webhook URL itself for a Slack webhook (https://hooks.slack.com/services/...), or "
+            "json://host/path for another JSON endpoint"
+        )
+    if email:
+        fixes.append("mailtos://user:password@smtp-host:587/ops@example.com?from=warehouse@example.com for email")
+    return (
+        f"{', '.join(webhook + email)} {'is' if len(webhook + email) == 1 else 'are'} no longer read and nothing is "
+        f"sent through {'it' if len(webhook + email) == 1 else 'them'}: put the equivalent apprise URL in "
+        f"{URLS_VARIABLE} ({'; '.join(fixes)}; success summaries: {SUCCESS_URLS_VARIABLE}), see docs/alerts.md"
+    )
+
+
 # ---------------------------------------------------------------------------------------------------------------
-# rendering
+# sending
 
 
 def _details_with_run_id(alert: Alert) -> list[str]:
@@ -360,52 +297,20 @@ def _details_with_run_id(alert: Alert) -> list[str]:
     return details
 
 
-def _slack_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def slack_payload(alert: Alert, text: Redactor | None = None) -> dict:
-    """The webhook body: `text` (the notification and the fallback) plus Slack blocks (header, section, context)."""
+def alert_message(alert: Alert, text: Redactor | None = None) -> tuple[str, str]:
+    """The title (severity tag + title) and the plain-text body (one detail per line, then the sending host)."""
     text = text or Redactor([])
     title = " ".join(text(f"{alert.tag} {alert.title}").split())
-    details = [text(line) for line in _details_with_run_id(alert)]
-    section = "\n".join(f"• {_slack_escape(line)}" for line in details) or "(no details)"
-    return {
-        "text": _clip("\n".join(_slack_escape(line) for line in [title, *details]), 3900),
-        "blocks": [
-            {"type": "header", "text": {"type": "plain_text", "text": _clip(title, 150), "emoji": False}},
-            {"type": "section", "text": {"type": "mrkdwn", "text": _clip(section, 3000)}},
-            {
-                "type": "context",
-                "elements": [
-                    {"type": "mrkdwn", "text": _slack_escape(f"customer warehouse on {socket.gethostname()}")}
-                ],
-            },
-        ],
-    }
-
-
-def email_message(alert: Alert, sender: str, recipients: Sequence[str], text: Redactor | None = None) -> EmailMessage:
-    """The email: subject = severity tag + title, plain-text body = title and one detail per line."""
-    text = text or Redactor([])
-    message = EmailMessage()
-    message["Subject"] = " ".join(text(f"{alert.tag} {alert.title}").split())
-    message["From"] = sender
-    message["To"] = ", ".join(recipients)
-    message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    body = [text(alert.title), "", *(text(line) for line in _details_with_run_id(alert))]
-    body += ["", f"-- sent by the customer warehouse on {socket.gethostname()}"]
-    message.set_content("\n".join(body) + "\n")
-    return message
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# sending
+    body = [
+        *(text(line) for line in _details_with_run_id(alert)),
+        "",
+        f"-- the customer warehouse on {socket.gethostname()}",
+    ]
+    return title, "\n".join(body)
 
 
 def send_alerts(alerts: Sequence[Alert], env: Mapping[str, str] | None = None) -> list[Delivery]:
@@ -413,12 +318,15 @@ def send_alerts(alerts: Sequence[Alert], env: Mapping[str, str] | None = None) -
     try:
         env = os.environ if env is None else env
         channels, broken = _configure(env)
-        redact = Redactor([*env_secrets(env), *(secret for channel in channels for secret in channel.secrets())])
+        redact = Redactor([*env_secrets(env), *(secret for channel in channels for secret in channel.secrets)])
+        retired = _retired_variables_line(env)
+        if retired:
+            logger.warning("%s", retired)
         if not channels and not broken:
-            if alerts:
+            if alerts and not retired:
                 logger.info(
-                    "no alert channel configured (set WAREHOUSE_ALERT_WEBHOOK_URL or WAREHOUSE_ALERT_EMAIL_TO): "
-                    "not sent: %s",
+                    "no alert channel configured (set %s): not sent: %s",
+                    URLS_VARIABLE,
                     redact("; ".join(alert.title for alert in alerts)),
                 )
             return []
@@ -439,58 +347,46 @@ def send_alert(alert: Alert, env: Mapping[str, str] | None = None) -> list[Deliv
     return send_alerts([alert], env)
 
 
+def _reason(level: str, message: str) -> str | None:
+    """The part of one apprise log entry that explains a failure, in a few words; None for the rest."""
+    if level in ("WARNING", "ERROR", "CRITICAL"):
+        return message
+    if message.startswith("Response Details:"):
+        answer = re.sub(r"^b'(.*)'$", r"\1", message.removeprefix("Response Details:").strip())
+        return f"the service answered: {_clip(answer, 200)}" if answer else None
+    if message.startswith("Socket Exception:"):
+        cause = message.removeprefix("Socket Exception:").strip()
+        if errno := re.search(r"\[Errno -?\d+\] ([^\"')]+)", cause):
+            return errno.group(1).strip()
+        if smtp := re.fullmatch(r"\((\d{3}), b?'(.*)'\)", cause):
+            code, answer = smtp.groups()
+            hint = ": check the user and password in the URL" if code == "535" else ""
+            return f"the SMTP server answered {code} {answer}{hint}"
+        return _clip(cause, 200)
+    return None
+
+
 def _deliver(alert: Alert, channel: Channel, redact: Redactor) -> Delivery:
     if alert.is_success and not channel.on_success:
         return Delivery(
-            channel.name,
-            ok=True,
-            detail=f"not sent: success summaries need {channel.on_success_variable}=true",
-            sent=False,
+            channel.name, ok=True, detail=f"not sent: success summaries go only to {SUCCESS_URLS_VARIABLE}", sent=False
         )
-    try:
-        done = channel.send(alert, redact)
-    except Exception as error:
-        reason = redact(_reason(error))
-        logger.warning("alert %s not delivered to %s: %s", alert.kind, channel.target, reason)
-        return Delivery(channel.name, ok=False, detail=f"failed: {channel.target}: {reason}")
-    logger.info("alert %s %s", alert.kind, done)
-    return Delivery(channel.name, ok=True, detail=done)
-
-
-def _reason(error: Exception) -> str:
-    """A one-line, human reason for a failed delivery."""
-    if isinstance(error, _DeliveryFailed):
-        return str(error)
-    if isinstance(error, urllib.error.URLError):
-        reason = error.reason
-        if isinstance(reason, ConnectionRefusedError):
-            return "connection refused (is the URL's host and port right?)"
-        if isinstance(reason, socket.gaierror):
-            return "host name not found"
-        if isinstance(reason, TimeoutError):
-            return f"no answer within {TIMEOUT_SECONDS:.0f} s"
-        return f"cannot connect: {reason}"
-    if isinstance(error, smtplib.SMTPAuthenticationError):
-        return (
-            f"login refused by the SMTP server ({error.smtp_code}): "
-            "check WAREHOUSE_SMTP_USER and WAREHOUSE_SMTP_PASSWORD"
+    title, body = alert_message(alert, redact)
+    with _apprise_log_kept_apart() as apprise_log:
+        result = apprise.Apprise(channel.service).notify(
+            body=body,
+            title=title,
+            notify_type=_NOTIFY_TYPES[SEVERITY_TAGS[alert.kind]],
+            body_format=apprise.NotifyFormat.TEXT,
+            log_level=logging.DEBUG,
         )
-    if isinstance(error, smtplib.SMTPNotSupportedError):
-        return f"the SMTP server does not support this: {error}"
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return f"every recipient refused: {', '.join(sorted(error.recipients))}"
-    if isinstance(error, smtplib.SMTPResponseException):
-        message = error.smtp_error.decode("utf-8", "replace") if isinstance(error.smtp_error, bytes) else error
-        return f"SMTP server answered {error.smtp_code} {message}"
-    if isinstance(error, ssl.SSLError):
-        return f"TLS failed: {getattr(error, 'verify_message', None) or error.reason or error}"
-    if isinstance(error, ConnectionRefusedError):
-        return "connection refused (is the host and port right?)"
-    if isinstance(error, socket.gaierror):
-        return "host name not found"
-    if isinstance(error, TimeoutError):
-        return f"no answer within {TIMEOUT_SECONDS:.0f} s"
-    return f"{type(error).__name__}: {error}"
+    if result:
+        logger.info("alert %s sent to %s", alert.kind, channel.name)
+        return Delivery(channel.name, ok=True, detail=f"sent to {channel.name}")
+    reasons = [_reason(level, message) for level, message in apprise_log.entries]
+    reason = redact("; ".join(dict.fromkeys(r for r in reasons if r))) or "apprise reported a failure"
+    logger.warning("alert %s not delivered to %s: %s", alert.kind, channel.name, reason)
+    return Delivery(channel.name, ok=False, detail=f"failed: {channel.name}: {reason}")
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -114,29 +114,42 @@ def landing_is_empty(settings: Settings) -> bool:
 
 @contextmanager
 def logged_run(settings: Settings, command: str, wait_seconds: float = 0) -> Iterator[tuple[Connection, RunRecord]]:
-    """Hold the run lock, log the run in ops.run_log from start to end, and alert on how it ended."""
-    connection = connect(settings)
-    with exclusive_run(connection, f"warehouse {command}", wait_seconds):
-        record = start_run(connection, command)
-        started = time.perf_counter()
-        say(f"run {record.run_id} ({record.trigger}) started")
-        try:
-            yield connection, record
-        except BaseException as error:
-            message = str(error) or type(error).__name__
-            finish_run(connection, record, "failed", message)
-            notify(record, "failed", message, time.perf_counter() - started)
-            raise
-        finish_run(connection, record, "success")
-        notify(record, "success", None, time.perf_counter() - started)
+    """Hold the run lock, log the run in ops.run_log from start to end, and alert on how it ended.
+
+    A run that cannot start (no database, the run lock refused) alerts too: the refresh workflow relies on the
+    warehouse alerting for every failure of its commands, and adds no alert of its own for them.
+    """
+    record: RunRecord | None = None
+    started = time.perf_counter()
+    try:
+        connection = connect(settings)
+        with exclusive_run(connection, f"warehouse {command}", wait_seconds):
+            record = start_run(connection, command)
+            started = time.perf_counter()
+            say(f"run {record.run_id} ({record.trigger}) started")
+            try:
+                yield connection, record
+            except BaseException as error:
+                message = str(error) or type(error).__name__
+                finish_run(connection, record, "failed", message)
+                notify(record, "failed", message, time.perf_counter() - started)
+                raise
+            finish_run(connection, record, "success")
+            notify(record, "success", None, time.perf_counter() - started)
+    except Exception as error:
+        if record is None:
+            notify(None, "failed", str(error) or type(error).__name__, time.perf_counter() - started, command)
+        raise
 
 
-def notify(record: RunRecord, status: str, error: str | None, seconds: float) -> None:
+def notify(
+    record: RunRecord | None, status: str, error: str | None, seconds: float, command: str | None = None
+) -> None:
     """Send the alerts this run calls for to the configured channels; an alerting fault never fails the run."""
     try:
         from warehouse.alerts import alerts_for_run, send_alerts
 
-        send_alerts(alerts_for_run(record=record, status=status, error=error, seconds=seconds))
+        send_alerts(alerts_for_run(record=record, status=status, error=error, seconds=seconds, command=command))
     except Exception as fault:  # an alert problem must not mask the run's own outcome
         say(f"could not send alerts: {type(fault).__name__}: {fault}")
 

@@ -15,7 +15,7 @@ from aiosmtpd.controller import Controller
 
 
 class WebhookRecorder:
-    """Records every POST body (parsed JSON) sent to http://127.0.0.1:<port>/<path>."""
+    """Records every POST body (parsed JSON) sent to http://127.0.0.1:<port>/<path>; `url` is its apprise URL."""
 
     def __init__(self) -> None:
         self.requests: list[dict] = []
@@ -33,11 +33,12 @@ class WebhookRecorder:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/T000/secret-token"
+        self.url = f"json://127.0.0.1:{self.server.server_address[1]}/hooks/T000/secret-token"
 
     @property
     def texts(self) -> list[str]:
-        return [request["json"].get("text", "") for request in self.requests]
+        """Title and message of each apprise JSON body."""
+        return [f"{request['json']['title']}\n{request['json']['message']}" for request in self.requests]
 
 
 class MailRecorder:
@@ -46,6 +47,10 @@ class MailRecorder:
     def __init__(self) -> None:
         self.messages: list[Message] = []
         self.port = free_port()
+
+    def url(self, recipient: str) -> str:
+        """The apprise URL that mails `recipient` through this server (plain SMTP, no login: loopback)."""
+        return f"mailto://127.0.0.1:{self.port}/{recipient}?from=warehouse@example.com"
 
     async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd handler hook
         self.messages.append(message_from_bytes(envelope.content))

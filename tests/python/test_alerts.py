@@ -1,4 +1,7 @@
-"""Alerts reach real servers on loopback: an HTTP webhook (http.server) and SMTP (aiosmtpd). No mocks."""
+"""Alerts reach real servers on loopback through apprise: an HTTP webhook (http.server) and SMTP (aiosmtpd).
+
+No mocks: apprise posts and mails for real.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -22,8 +26,6 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from warehouse.alerts import (
     Alert,
-    EmailChannel,
-    WebhookChannel,
     alerts_for_run,
     channels_from_env,
     send_alert,
@@ -203,18 +205,25 @@ def smtp_with_starttls(certificate: tuple[Path, Path]) -> Iterator[Mailbox]:
     controller.stop()
 
 
-def webhook_env(server: WebhookServer, **extra: str) -> dict[str, str]:
-    return {"WAREHOUSE_ALERT_WEBHOOK_URL": server.url, **extra}
+def json_url(server: WebhookServer) -> str:
+    """The apprise URL of the test webhook: json:// posts apprise's JSON body to the path (here, the token)."""
+    return f"json://127.0.0.1:{server.server_address[1]}{WEBHOOK_PATH}"
 
 
-def email_env(mailbox: Mailbox, **extra: str) -> dict[str, str]:
-    return {
-        "WAREHOUSE_ALERT_EMAIL_TO": "ops@example.com, data-team@example.com",
-        "WAREHOUSE_ALERT_EMAIL_FROM": "warehouse@example.com",
-        "WAREHOUSE_SMTP_HOST": mailbox.host,
-        "WAREHOUSE_SMTP_PORT": str(mailbox.port),
-        **extra,
-    }
+def mail_url(
+    mailbox: Mailbox, login: tuple[str, str] | None = None, scheme: str = "mailto", port: int | None = None
+) -> str:
+    """The apprise URL that mails ops@ and data-team@ through the test server (mailto:// plain, mailtos:// TLS)."""
+    auth = f"{quote(login[0], safe='')}:{quote(login[1], safe='')}@" if login else ""
+    recipients = "ops@example.com/data-team@example.com"
+    return f"{scheme}://{auth}{mailbox.host}:{port or mailbox.port}/{recipients}?from=warehouse@example.com"
+
+
+def urls(*entries: str, success: tuple[str, ...] = ()) -> dict[str, str]:
+    env = {"WAREHOUSE_ALERT_URLS": ", ".join(entries)}
+    if success:
+        env["WAREHOUSE_ALERT_SUCCESS_URLS"] = " ".join(success)
+    return env
 
 
 def ingest_failure(run_id: str = "run-2024-06-01-0300") -> Alert:
@@ -233,70 +242,79 @@ def success(env: dict[str, str]) -> Alert:
     return alert
 
 
+def warnings_logged(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.get_records("call") if r.levelno >= logging.WARNING]
+
+
 # ---------------------------------------------------------------------------------------------------------------
-# delivery
+# delivery, through apprise
 
 
 def test_a_failed_run_reaches_the_webhook_and_every_email_recipient(webhook: WebhookServer, smtp: Mailbox) -> None:
-    deliveries = send_alert(ingest_failure(), {**webhook_env(webhook), **email_env(smtp)})
+    deliveries = send_alert(ingest_failure(), urls(json_url(webhook), mail_url(smtp)))
 
-    assert [(d.channel, d.ok, d.sent) for d in deliveries] == [("webhook", True, True), ("email", True, True)]
+    port = webhook.server_address[1]
+    assert [(d.channel, d.ok, d.sent) for d in deliveries] == [
+        (f"json://127.0.0.1:{port}", True, True),
+        (f"mailto://127.0.0.1:{smtp.port}", True, True),
+    ]
     [request] = webhook.requests
     assert request.method == "POST"
     assert request.path == WEBHOOK_PATH
     assert request.headers["Content-Type"].startswith("application/json")
     payload = request.json
-    assert payload["text"].startswith("[warehouse FAILED] warehouse run failed: ingest\n")
+    assert payload["title"] == "[warehouse FAILED] warehouse run failed: ingest"
+    assert payload["type"] == "failure"
+    assert payload["message"].startswith("failed step: ingest\n")
     for expected in ("export_0601.csv, line 17", "what to do: fix or remove", "run id: run-2024-06-01-0300"):
-        assert expected in payload["text"]
-    header, section, _context = payload["blocks"]
-    assert header == {
-        "type": "header",
-        "text": {"type": "plain_text", "text": "[warehouse FAILED] warehouse run failed: ingest", "emoji": False},
-    }
-    assert section["type"] == "section"
-    assert "• duration: 1 min 23 s" in section["text"]["text"]
+        assert expected in payload["message"]
+    assert "duration: 1 min 23 s" in payload["message"]
 
-    [mail] = smtp.mails
-    assert mail.sender == "warehouse@example.com"
-    assert mail.recipients == ["ops@example.com", "data-team@example.com"]
-    assert mail.message["Subject"] == "[warehouse FAILED] warehouse run failed: ingest"
-    body = mail.body
-    assert body.startswith("warehouse run failed: ingest\n\nfailed step: ingest\n")
-    assert "what to do: fix or remove the file, then run `warehouse run` again." in body
-    assert "command: warehouse run" in body
-    assert "run id: run-2024-06-01-0300" in body
+    assert sorted(r for mail in smtp.mails for r in mail.recipients) == ["data-team@example.com", "ops@example.com"]
+    for mail in smtp.mails:  # apprise sends one message per recipient
+        assert mail.sender == "warehouse@example.com"
+        assert mail.message["Subject"] == "[warehouse FAILED] warehouse run failed: ingest"
+        assert mail.message.get_content_type() == "text/plain"
+        body = mail.body
+        assert body.startswith("failed step: ingest\n")
+        assert "what to do: fix or remove the file, then run `warehouse run` again." in body
+        assert "command: warehouse run" in body
+        assert "run id: run-2024-06-01-0300" in body
 
 
-@pytest.mark.parametrize("asks", ["webhook", "email", "neither"])
+@pytest.mark.parametrize("asks", ["webhook", "email", "neither", "webhook in both lists"])
 def test_a_success_summary_goes_only_to_channels_that_ask_for_it(
     asks: str, webhook: WebhookServer, smtp: Mailbox
 ) -> None:
-    env = {**webhook_env(webhook), **email_env(smtp)}
-    if asks == "webhook":
-        env["WAREHOUSE_ALERT_WEBHOOK_ON_SUCCESS"] = "true"
-    if asks == "email":
-        env["WAREHOUSE_ALERT_EMAIL_ON_SUCCESS"] = "TRUE"
+    hook, mail = json_url(webhook), mail_url(smtp)
+    env = {
+        "webhook": urls(mail, success=(hook,)),
+        "email": urls(hook, success=(mail,)),
+        "neither": urls(hook, mail),
+        "webhook in both lists": urls(hook, mail, success=(hook,)),
+    }[asks]
 
     deliveries = send_alert(success(env), env)
 
-    assert len(webhook.requests) == (1 if asks == "webhook" else 0)
-    assert len(smtp.mails) == (1 if asks == "email" else 0)
+    assert len(deliveries) == 2, "one delivery per channel, even for a URL in both lists"
+    assert len(webhook.requests) == (1 if asks.startswith("webhook") else 0)
+    assert len(smtp.mails) == (2 if asks == "email" else 0)
     assert all(d.ok for d in deliveries)
-    skipped = {d.channel: d.detail for d in deliveries if not d.sent}
-    assert set(skipped) == {"webhook", "email"} - {asks}
-    if "email" in skipped:
-        assert "WAREHOUSE_ALERT_EMAIL_ON_SUCCESS=true" in skipped["email"]
+    skipped = [d for d in deliveries if not d.sent]
+    assert len(skipped) == (2 if asks == "neither" else 1)
+    assert all("WAREHOUSE_ALERT_SUCCESS_URLS" in d.detail for d in skipped)
     if asks == "email":
         assert smtp.mails[0].message["Subject"] == "[warehouse OK] warehouse run succeeded"
         assert "dbt: 40 success, 150 pass" in smtp.mails[0].body
+    if asks.startswith("webhook"):
+        assert webhook.requests[0].json["type"] == "success"
 
 
 @pytest.mark.parametrize(("threshold", "alerted"), [(None, True), ("1", True), ("2", False), ("3", False)])
 def test_warned_tests_alert_only_above_the_threshold(
     threshold: str | None, alerted: bool, webhook: WebhookServer
 ) -> None:
-    env = webhook_env(webhook)
+    env = urls(json_url(webhook))
     if threshold is not None:
         env["WAREHOUSE_ALERT_WARN_THRESHOLD"] = threshold
 
@@ -306,8 +324,9 @@ def test_warned_tests_alert_only_above_the_threshold(
     if alerted:
         [request] = webhook.requests
         expected = f"[warehouse WARNING] warehouse tests warned: 2 warnings (threshold {threshold or 0})"
-        assert request.json["blocks"][0]["text"]["text"] == expected
-        assert "dbt: 150 pass, 2 warn" in request.json["text"]
+        assert request.json["title"] == expected
+        assert request.json["type"] == "warning"
+        assert "dbt: 150 pass, 2 warn" in request.json["message"]
     else:
         assert alert.kind == "run_succeeded"
         assert f"2 warned test(s), within the threshold of {threshold}" in alert.details
@@ -316,15 +335,39 @@ def test_warned_tests_alert_only_above_the_threshold(
 
 def test_without_a_channel_nothing_is_sent_and_one_line_says_so(caplog: pytest.LogCaptureFixture) -> None:
     stale = Alert("sources_stale", "warehouse sources stale: crm.customers", [])
-    deliveries = send_alerts([ingest_failure(), stale], {"WAREHOUSE_SMTP_HOST": "smtp.example.com"})
+    deliveries = send_alerts([ingest_failure(), stale], {"WAREHOUSE_ALERT_URLS": " "})
 
     assert deliveries == []
-    [record] = [r for r in caplog.get_records("call") if r.name == "warehouse.alerts"]
+    [record] = caplog.get_records("call")
     assert record.levelno == logging.INFO
     message = record.getMessage()
     assert "no alert channel configured" in message
-    assert "WAREHOUSE_ALERT_WEBHOOK_URL" in message
+    assert "WAREHOUSE_ALERT_URLS" in message
     assert "warehouse run failed: ingest" in message and "warehouse sources stale" in message
+
+
+def test_the_old_variables_are_named_in_one_warning_and_not_used(
+    webhook: WebhookServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    old = {
+        "WAREHOUSE_ALERT_WEBHOOK_URL": f"http://127.0.0.1:{webhook.server_address[1]}{WEBHOOK_PATH}",
+        "WAREHOUSE_ALERT_EMAIL_TO": "ops@example.com",
+        "WAREHOUSE_SMTP_HOST": "smtp.example.com",
+        "WAREHOUSE_SMTP_PASSWORD": SMTP_PASSWORD,
+    }
+
+    assert send_alert(ingest_failure(), old) == []
+    assert webhook.requests == []
+    [line] = warnings_logged(caplog)
+    for name in (*old, "WAREHOUSE_ALERT_URLS", "mailtos://"):
+        assert name in line
+    assert "no longer read" in line
+    caplog.clear()
+
+    [delivery] = send_alert(ingest_failure(), {**old, **urls(json_url(webhook))})  # the new variable still sends
+
+    assert delivery.ok and len(webhook.requests) == 1
+    assert len(warnings_logged(caplog)) == 1
 
 
 def test_a_webhook_answering_500_is_a_failed_delivery_logged_without_its_token(
@@ -332,78 +375,85 @@ def test_a_webhook_answering_500_is_a_failed_delivery_logged_without_its_token(
 ) -> None:
     webhook.status = 500
 
-    deliveries = send_alert(ingest_failure(), {**webhook_env(webhook), **email_env(smtp)})
+    webhook_delivery, email_delivery = send_alert(ingest_failure(), urls(json_url(webhook), mail_url(smtp)))
 
-    webhook_delivery, email_delivery = deliveries
     assert not webhook_delivery.ok
-    assert f"webhook http://127.0.0.1:{webhook.server_address[1]}" in webhook_delivery.detail
-    assert "HTTP 500" in webhook_delivery.detail
+    assert f"json://127.0.0.1:{webhook.server_address[1]}" in webhook_delivery.detail
+    assert "error=500" in webhook_delivery.detail
     assert "no_service" in webhook_delivery.detail  # what the service answered: the clue to the fix
     assert WEBHOOK_PATH not in webhook_delivery.detail
-    assert email_delivery.ok and len(smtp.mails) == 1  # one broken channel does not stop the other
-    [warning] = [r for r in caplog.get_records("call") if r.levelno == logging.WARNING]
-    assert "not delivered to webhook http://127.0.0.1:" in warning.getMessage()
-    assert "HTTP 500" in warning.getMessage()
+    assert email_delivery.ok and len(smtp.mails) == 2  # one broken channel does not stop the other
+    [warning] = warnings_logged(caplog)  # ours only: apprise's own lines (some name the full URL) are kept apart
+    assert f"not delivered to json://127.0.0.1:{webhook.server_address[1]}: " in warning
+    assert "error=500" in warning
 
 
 def test_unreachable_channels_fail_quietly_without_leaking_secrets(caplog: pytest.LogCaptureFixture) -> None:
     closed = free_port()
-    env = {
-        "WAREHOUSE_ALERT_WEBHOOK_URL": f"http://127.0.0.1:{closed}{WEBHOOK_PATH}",
-        "WAREHOUSE_ALERT_EMAIL_TO": "ops@example.com",
-        "WAREHOUSE_SMTP_HOST": "127.0.0.1",
-        "WAREHOUSE_SMTP_PORT": str(closed),
-        "WAREHOUSE_SMTP_USER": SMTP_USER,
-        "WAREHOUSE_SMTP_PASSWORD": SMTP_PASSWORD,
-    }
+    mailbox = Mailbox("127.0.0.1", closed)
+    env = urls(
+        f"json://127.0.0.1:{closed}{WEBHOOK_PATH}",
+        mail_url(mailbox, login=(SMTP_USER, SMTP_PASSWORD), scheme="mailtos"),
+    )
 
     deliveries = send_alert(ingest_failure(), env)
 
-    assert [(d.channel, d.ok) for d in deliveries] == [("webhook", False), ("email", False)]
-    assert all("connection refused" in d.detail for d in deliveries)
-    assert f"email smtp://127.0.0.1:{closed}" in deliveries[1].detail
+    assert [(d.channel, d.ok) for d in deliveries] == [
+        (f"json://127.0.0.1:{closed}", False),
+        (f"mailtos://alerts:****@127.0.0.1:{closed}", False),
+    ]
+    assert all("Connection refused" in d.detail for d in deliveries)
     for secret in SECRETS:
         assert secret not in repr(deliveries)
-    assert len([r for r in caplog.get_records("call") if r.levelno == logging.WARNING]) == 2
+    assert len(warnings_logged(caplog)) == 2
 
 
-def test_email_logs_in_when_a_user_is_set(smtp_with_login: Mailbox) -> None:
-    env = email_env(smtp_with_login, WAREHOUSE_SMTP_USER=SMTP_USER, WAREHOUSE_SMTP_PASSWORD=SMTP_PASSWORD)
+def test_email_logs_in_when_the_url_has_a_user(smtp_with_login: Mailbox) -> None:
+    env = urls(mail_url(smtp_with_login, login=(SMTP_USER, SMTP_PASSWORD)))  # plain SMTP: allowed on loopback
 
     [delivery] = send_alert(ingest_failure(), env)
 
     assert delivery.ok, delivery.detail
-    [mail] = smtp_with_login.mails
-    assert mail.login == SMTP_USER
-    assert mail.message["Subject"] == "[warehouse FAILED] warehouse run failed: ingest"
+    assert [mail.login for mail in smtp_with_login.mails] == [SMTP_USER, SMTP_USER]
+    assert smtp_with_login.mails[0].message["Subject"] == "[warehouse FAILED] warehouse run failed: ingest"
 
 
-def test_a_wrong_smtp_password_is_a_failed_delivery_that_names_the_variables(smtp_with_login: Mailbox) -> None:
-    env = email_env(smtp_with_login, WAREHOUSE_SMTP_USER=SMTP_USER, WAREHOUSE_SMTP_PASSWORD=SMTP_PASSWORD + "-old")
+def test_a_wrong_smtp_password_is_a_failed_delivery_that_says_so(smtp_with_login: Mailbox) -> None:
+    env = urls(mail_url(smtp_with_login, login=(SMTP_USER, SMTP_PASSWORD + "-old")))
 
     [delivery] = send_alert(ingest_failure(), env)
 
     assert not delivery.ok
-    assert "login refused" in delivery.detail and "WAREHOUSE_SMTP_PASSWORD" in delivery.detail
+    assert "answered 535" in delivery.detail and "check the user and password" in delivery.detail
     assert SMTP_PASSWORD not in delivery.detail
     assert smtp_with_login.logins and smtp_with_login.mails == []
 
 
-def test_email_uses_starttls_when_offered_and_verifies_the_certificate(
+def test_mailtos_uses_starttls_and_verifies_the_certificate(
     smtp_with_starttls: Mailbox, certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    env = email_env(smtp_with_starttls, WAREHOUSE_SMTP_USER=SMTP_USER, WAREHOUSE_SMTP_PASSWORD=SMTP_PASSWORD)
+    env = urls(mail_url(smtp_with_starttls, login=(SMTP_USER, SMTP_PASSWORD), scheme="mailtos"))
 
     [untrusted] = send_alert(ingest_failure(), env)
     monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))  # OpenSSL's own variable: trust the test certificate
     [trusted] = send_alert(ingest_failure(), env)
 
     assert not untrusted.ok
-    assert "TLS failed" in untrusted.detail and "certificate" in untrusted.detail
+    assert "certificate verify failed" in untrusted.detail
     assert trusted.ok, trusted.detail
-    assert "(TLS, login alerts@example.com)" in trusted.detail
-    [mail] = smtp_with_starttls.mails  # only the verified connection delivered
-    assert mail.tls and mail.login == SMTP_USER
+    assert len(smtp_with_starttls.mails) == 2  # only the verified connection delivered
+    assert all(mail.tls and mail.login == SMTP_USER for mail in smtp_with_starttls.mails)
+
+
+def test_mailtos_never_logs_in_without_tls(smtp_with_login: Mailbox) -> None:
+    """apprise's mailtos:// requires STARTTLS: a server that does not offer it never sees the password."""
+    env = urls(mail_url(smtp_with_login, login=(SMTP_USER, SMTP_PASSWORD), scheme="mailtos"))
+
+    [delivery] = send_alert(ingest_failure(), env)
+
+    assert not delivery.ok
+    assert "STARTTLS" in delivery.detail
+    assert smtp_with_login.logins == [] and smtp_with_login.mails == []
 
 
 def test_the_smtp_password_is_not_sent_unencrypted_to_a_remote_server() -> None:
@@ -414,23 +464,23 @@ def test_the_smtp_password_is_not_sent_unencrypted_to_a_remote_server() -> None:
         pytest.skip("no non-loopback IPv4 address on this machine")
     mailbox, controller = start_mailbox(address, with_auth=True, auth_require_tls=False)
     try:
-        env = email_env(mailbox, WAREHOUSE_SMTP_USER=SMTP_USER, WAREHOUSE_SMTP_PASSWORD=SMTP_PASSWORD)
+        env = urls(mail_url(mailbox, login=(SMTP_USER, SMTP_PASSWORD)))
         [delivery] = send_alert(ingest_failure(), env)
     finally:
         controller.stop()
 
-    assert not delivery.ok
-    assert "refusing to send the SMTP password unencrypted" in delivery.detail
+    assert not delivery.ok and not delivery.sent
+    assert "would send the SMTP password unencrypted" in delivery.detail and "mailtos://" in delivery.detail
     assert mailbox.logins == [] and mailbox.mails == []
 
 
 def test_secrets_in_the_error_text_never_leave_the_machine(webhook: WebhookServer, smtp: Mailbox) -> None:
     credentials = f"postgresql://reader:{SOURCE_PASSWORD}@shop-db.example.com:5432/shop"
-    env = {**webhook_env(webhook), **email_env(smtp), "SOURCES__TRANSACTIONS__CREDENTIALS": credentials}
+    env = {**urls(json_url(webhook), mail_url(smtp)), "SOURCES__TRANSACTIONS__CREDENTIALS": credentials}
     [alert] = alerts_for_run(
         status="failed",
         step="ingest",
-        error=f"cannot connect to {credentials}: password authentication failed for <reader>",
+        error=f"cannot connect to {credentials}: password authentication failed for <reader> at {WEBHOOK_PATH}",
     )
 
     send_alert(alert, env)
@@ -439,44 +489,38 @@ def test_secrets_in_the_error_text_never_leave_the_machine(webhook: WebhookServe
     body = smtp.mails[0].body
     for received in (payload, body):
         assert SOURCE_PASSWORD not in received
+        assert WEBHOOK_PATH not in received  # an alert URL's token is a secret too
         assert "password authentication failed" in received
-    assert "for &lt;reader&gt;" in webhook.requests[0].json["text"]  # Slack mrkdwn escaping
-    assert "for <reader>" in body
+    assert "for <reader>" in webhook.requests[0].json["message"] and "for <reader>" in body
 
 
 def test_a_misconfigured_channel_is_reported_and_the_other_still_sends(webhook: WebhookServer) -> None:
-    env = {**webhook_env(webhook), "WAREHOUSE_ALERT_EMAIL_TO": "ops@example.com"}  # no WAREHOUSE_SMTP_HOST
+    env = urls(json_url(webhook), "mailto://127.0.0.1:25/ops@example.com?from=warehouse")  # no valid sender
 
     deliveries = send_alert(ingest_failure(), env)
 
-    assert {d.channel: d.ok for d in deliveries} == {"email": False, "webhook": True}
-    assert "WAREHOUSE_SMTP_HOST" in next(d.detail for d in deliveries if d.channel == "email")
+    broken = {d.channel: d for d in deliveries if not d.ok}
+    assert list(broken) == ["WAREHOUSE_ALERT_URLS entry 2 (mailto://)"]
+    assert "Invalid ~From~ email" in broken["WAREHOUSE_ALERT_URLS entry 2 (mailto://)"].detail
+    assert [d.ok for d in deliveries if d.channel.startswith("json://")] == [True]
     assert len(webhook.requests) == 1
-    with pytest.raises(WarehouseError, match="WAREHOUSE_SMTP_HOST"):
+    with pytest.raises(WarehouseError, match="WAREHOUSE_ALERT_URLS entry 2"):
         channels_from_env(env)
 
 
 def test_channels_come_from_the_environment_and_hide_their_secrets() -> None:
-    env = {
-        "WAREHOUSE_ALERT_WEBHOOK_URL": f"https://hooks.example.com{WEBHOOK_PATH}",
-        "WAREHOUSE_ALERT_EMAIL_TO": "ops@example.com",
-        "WAREHOUSE_SMTP_HOST": "smtp.example.com",
-        "WAREHOUSE_SMTP_USER": SMTP_USER,
-        "WAREHOUSE_SMTP_PASSWORD": SMTP_PASSWORD,
-    }
+    slack_token = "xoxbWebhookTokenAbc123"  # Slack's third token is letters and digits
+    slack = f"https://hooks.slack.com/services/T0SECRET/B0SECRET/{slack_token}"
+    login = f"{quote(SMTP_USER, safe='')}:{SMTP_PASSWORD}"
+    env = urls(slack, success=(f"mailtos://{login}@smtp.example.com/ops@example.com?from=warehouse@example.com",))
 
-    webhook, mail = channels_from_env(env)
+    hook, mail = channels_from_env(env)
 
-    assert isinstance(webhook, WebhookChannel) and isinstance(mail, EmailChannel)
-    assert webhook.target == "webhook https://hooks.example.com"
-    assert (mail.port, mail.on_success) == (587, False)  # 587 because a user is set
-    assert mail.sender.startswith("warehouse@")
-    for secret in SECRETS:
-        assert secret not in repr(webhook) + repr(mail)
+    assert (hook.name, hook.on_success) == ("slack://T...T", False)  # apprise's privacy form, before the path
+    assert (mail.name, mail.on_success) == ("mailtos://alerts:****@smtp.example.com", True)
+    for secret in (*SECRETS, slack_token):
+        assert secret not in repr([hook, mail])
     assert channels_from_env({}) == []
-    assert channels_from_env({**env, "WAREHOUSE_SMTP_USER": ""})[1].port == 25
-    with pytest.raises(WarehouseError, match="not an http"):
-        channels_from_env({"WAREHOUSE_ALERT_WEBHOOK_URL": "hooks.example.com/services/x"})
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -549,3 +593,23 @@ def test_a_run_record_supplies_the_counts_tests_sources_and_run_id() -> None:
     assert stale.title == "warehouse sources stale: crm.customers"
     assert failure.title == "warehouse refresh failed"
     assert "cannot reach the transactions source database" in failure.details
+
+
+def test_a_run_that_cannot_reach_its_database_alerts_too(
+    webhook: WebhookServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The refresh workflow adds no alert when `warehouse refresh` fails: the run alerts even before it starts."""
+    from warehouse import job
+    from warehouse.settings import load_settings
+
+    monkeypatch.setenv("WAREHOUSE_HOST", "127.0.0.1")
+    monkeypatch.setenv("WAREHOUSE_PORT", str(free_port()))  # nothing listens there
+    monkeypatch.setenv("WAREHOUSE_STATE_DIR", str(tmp_path))
+    monkeypatch.setenv("WAREHOUSE_ALERT_URLS", json_url(webhook))
+
+    with pytest.raises(WarehouseError, match="cannot connect"), job.logged_run(load_settings(), "refresh"):
+        pytest.fail("the run must not start without its database")
+
+    [request] = webhook.requests
+    assert request.json["title"] == "[warehouse FAILED] warehouse refresh failed"
+    assert "command: warehouse refresh" in request.json["message"]

@@ -19,7 +19,7 @@ def sampled(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     monkeypatch.setenv("DBT_TARGET_PATH", str(workspace.root / "target"))
     monkeypatch.setenv("DBT_LOG_PATH", str(workspace.root / "logs"))
     monkeypatch.setenv("WAREHOUSE_REPORT_PATH", str(workspace.root / "report.html"))
-    for name in ("WAREHOUSE_ALERT_WEBHOOK_URL", "WAREHOUSE_ALERT_EMAIL_TO", "WAREHOUSE_SMTP_HOST", "CI"):
+    for name in ("WAREHOUSE_ALERT_URLS", "WAREHOUSE_ALERT_SUCCESS_URLS", "CI"):
         monkeypatch.delenv(name, raising=False)
     assert workspace.cli("sample").returncode == 0
     return workspace
@@ -74,10 +74,7 @@ def test_a_failing_run_alerts_logs_exits_non_zero_and_keeps_the_marts(
     monkeypatch.setenv("SOURCES__TRANSACTIONS__CREDENTIALS", "postgresql://shop:hunter2@127.0.0.1:1/shop")
 
     with webhook_recorder() as webhook, mail_recorder() as mail:
-        monkeypatch.setenv("WAREHOUSE_ALERT_WEBHOOK_URL", webhook.url)
-        monkeypatch.setenv("WAREHOUSE_ALERT_EMAIL_TO", "oncall@example.com")
-        monkeypatch.setenv("WAREHOUSE_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("WAREHOUSE_SMTP_PORT", str(mail.port))
+        monkeypatch.setenv("WAREHOUSE_ALERT_URLS", f"{webhook.url}, {mail.url('oncall@example.com')}")
         result = sampled.cli("refresh")
         deadline = time.monotonic() + 10
         while (not webhook.requests or not mail.messages) and time.monotonic() < deadline:

@@ -102,7 +102,15 @@ def test_refresh_has_a_health_checked_postgres_16_and_real_warehouse_secrets(ref
         assert f"secrets.{name} ||" in env[name], f"{name} comes from a secret, with the service as fallback"
     assert "secrets.SOURCES__TRANSACTIONS__CREDENTIALS" in env["SOURCES__TRANSACTIONS__CREDENTIALS"]
     assert "github.event_name == 'schedule'" in env["WAREHOUSE_TRIGGER"]
-    assert env["WAREHOUSE_ALERT_WEBHOOK_URL"] == "${{ secrets.WAREHOUSE_ALERT_WEBHOOK_URL }}"
+    assert env["WAREHOUSE_ALERT_URLS"] == "${{ secrets.WAREHOUSE_ALERT_URLS }}"
+    assert env["WAREHOUSE_ALERT_SUCCESS_URLS"] == "${{ secrets.WAREHOUSE_ALERT_SUCCESS_URLS }}"
+    retired = {
+        "WAREHOUSE_ALERT_WEBHOOK_URL",
+        "WAREHOUSE_ALERT_EMAIL_TO",
+        "WAREHOUSE_SMTP_HOST",
+        "WAREHOUSE_SMTP_PASSWORD",
+    }
+    assert retired.isdisjoint(REFRESH.read_text(encoding="utf-8").split()), "the warehouse no longer reads them"
 
 
 def test_refresh_steps_refresh_or_fully_rebuild_then_docs_and_report(refresh: dict) -> None:
@@ -145,12 +153,52 @@ def test_refresh_publishes_docs_to_pages_from_the_default_branch_only(refresh: d
     assert refresh["permissions"] == {"contents": "read"}, "everything else only reads"
 
 
-def test_refresh_alerts_the_webhook_when_it_fails(refresh: dict) -> None:
-    alert = _step_running(refresh, "curl")
-    assert alert["if"] == "failure()"
-    assert alert["env"]["WEBHOOK_URL"] == "${{ secrets.WAREHOUSE_ALERT_WEBHOOK_URL }}"
-    assert '[ -z "$WEBHOOK_URL" ]' in alert["run"], "no webhook configured: no alert, no error"
-    assert '"$WEBHOOK_URL"' in alert["run"]
+def _ran(step: dict, outcomes: dict[str, str]) -> bool:
+    """Whether a step's `if:` lets it run, given the outcome of each step id, once an earlier step failed.
+
+    Reads only the shape this workflow uses: `failure()` and `steps.<id>.outcome != 'failure'` joined by `&&`.
+    """
+    terms = [term.strip() for term in step["if"].split("&&")]
+    ran = True
+    for term in terms:
+        if term == "failure()":
+            continue
+        match = re.fullmatch(r"steps\.([\w-]+)\.outcome != 'failure'", term)
+        assert match, f"an `if:` term this test cannot read: {term!r}"
+        ran = ran and outcomes.get(match.group(1), "skipped") != "failure"
+    return ran and "failure()" in terms
+
+
+def test_each_failure_alerts_exactly_once(refresh: dict) -> None:
+    """The warehouse alerts for a failed refresh itself; the workflow's alert covers every other failing step."""
+    steps = refresh["jobs"]["refresh"]["steps"]
+    alert = _step_running(refresh, "apprise")
+    self_alerting = {"refresh": ".venv/bin/warehouse refresh", "full-refresh": "make run"}
+    for step_id, command in self_alerting.items():
+        assert _step_running(refresh, command).get("id") == step_id, f"the step running {command} has id {step_id}"
+    for step_id in self_alerting:  # the warehouse run failed: it sent its own alert, the workflow adds none
+        assert not _ran(alert, {"refresh": "skipped", "full-refresh": "skipped", step_id: "failure"})
+    # the install failed (every later step skipped), or docs, report or an upload failed: the workflow alerts
+    assert _ran(alert, {}), "a failed install alerts"
+    assert _ran(alert, {"refresh": "success", "full-refresh": "skipped"}), "a failed docs or report step alerts"
+    assert _ran(alert, {"refresh": "skipped", "full-refresh": "success"})
+    assert [step for step in steps if step.get("if", "").startswith("failure()")] == [alert], "one alert step"
+
+
+def test_the_workflow_alert_goes_through_apprise_to_the_same_urls(refresh: dict) -> None:
+    alert = _step_running(refresh, "apprise")
+    script = alert["run"]
+    assert '"$WAREHOUSE_ALERT_URLS" "$WAREHOUSE_ALERT_SUCCESS_URLS"' in script, "the warehouse's channels, quoted"
+    assert ".venv/bin/apprise" in script and "requirements.lock" in script, "the venv's apprise, or the locked one"
+    assert "curl" not in script
+    empty = subprocess.run(
+        ["bash", "-c", script],
+        env={"PATH": "/usr/bin:/bin", "WAREHOUSE_ALERT_URLS": "", "WAREHOUSE_ALERT_SUCCESS_URLS": ""},
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert empty.returncode == 0 and "no alert sent" in empty.stdout, "no channel configured: no alert, no error"
 
 
 def test_workflow_commands_exist_in_the_cli(refresh: dict) -> None:
