@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint lock clean browser audit
+.PHONY: run test test-fast lint lock clean browser audit
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,10 +28,17 @@ browser: $(DEV_STAMP)
 	@if [ -n "$$CHROMIUM_PATH" ] || command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
 		|| command -v google-chrome >/dev/null 2>&1; then :; else $(BIN)/playwright install chromium; fi
 
+# The whole suite, spread over two workers (each starts its own embedded Postgres and builds its own sample).
 test: $(DEV_STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist load
+
+# The inner loop: lint, the tests that need no database, and dbt's unit tests (pytest -m "fast or not server").
+test-fast: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -m "fast or not server" --no-cov -q
 
 # Supply chain and code safety: known-vulnerable dependencies, risky code patterns, committed secrets.
 audit: $(DEV_STAMP)

@@ -157,17 +157,31 @@ def built_warehouse(warehouse: Connection, tmp_path_factory: pytest.TempPathFact
     return build_sample_warehouse(warehouse, tmp_path_factory.mktemp("built"), "built")
 
 
-_FIGURES: list[str] = []
+FIGURES_PROPERTY = "measured_figure"
 
 
 @pytest.fixture
-def report_figure():
-    """Record a measured figure (e.g. accuracy) to be printed in the test run's summary."""
-    return _FIGURES.append
+def report_figure(request: pytest.FixtureRequest):
+    """Record a measured figure (e.g. accuracy) to be printed in the test run's summary (also from xdist workers)."""
+    return lambda line: request.node.user_properties.append((FIGURES_PROPERTY, line))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that need the embedded Postgres `server`; `make test-fast` runs the rest plus the `fast` ones."""
+    for item in items:
+        if "warehouse" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.server)
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    if _FIGURES:
+    figures = [
+        value
+        for report in terminalreporter.stats.get("passed", [])
+        if report.when == "call"
+        for name, value in report.user_properties
+        if name == FIGURES_PROPERTY
+    ]
+    if figures:
         terminalreporter.section("measured figures")
-        for line in _FIGURES:
+        for line in figures:
             terminalreporter.write_line(line)
