@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 
 import psycopg2
+
+from warehouse import report
 
 
 def _manifest(built_warehouse) -> dict:
@@ -129,6 +132,15 @@ def test_marts_are_a_public_contracted_interface(built_warehouse) -> None:
         assert mart["config"]["contract"]["enforced"], mart["unique_id"]
         untyped = [name for name, column in mart["columns"].items() if not column.get("data_type")]
         assert not untyped, f"{mart['unique_id']}: columns without data_type {untyped}"
+
+
+def test_the_report_exposure_lists_exactly_the_marts_the_report_reads(built_warehouse) -> None:
+    """Lineage tells the truth: the report's exposure depends on the marts warehouse/report.py queries, no others."""
+    exposure = _manifest(built_warehouse)["exposures"]["exposure.customer_warehouse.high_value_customers_report"]
+    declared = {node.rsplit(".", 1)[1] for node in exposure["depends_on"]["nodes"]}
+    queried = set(re.findall(r"from marts\.(\w+)", " ".join(report.QUERIES.values())))
+    assert queried == set(report.REQUIRED_MARTS)
+    assert declared == queried
 
 
 def test_no_project_macro_overrides_a_dbt_builtin_test(built_warehouse) -> None:

@@ -9,19 +9,39 @@ from pathlib import Path
 import psycopg2
 import pytest
 from browser import open_page, screenshot, serve_folder
-from conftest import Workspace
+from conftest import Workspace, query
 
 from warehouse import run_log
+from warehouse.database import Connection
+from warehouse.dbt_runner import run_dbt
 from warehouse.errors import WarehouseError
 from warehouse.report import TITLE, TOP_CUSTOMERS, write_report
 
-# chart id -> how many rows its mart gives (one bar per row).
+# chart id -> the mart rows it draws, in order: (bar label, bar value), one bar per row.
 CHART_ROWS = {
-    "chart-age-bands": "select count(*) from marts.rpt_high_value_customers_by_age_band",
-    "chart-countries": "select count(*) from marts.rpt_high_value_customers_by_country",
-    "chart-spend": "select count(distinct country_code) from marts.dim_customers",
-    "chart-top-customers": f"select least(count(*), {TOP_CUSTOMERS}) from marts.dim_customers",
+    "chart-age-bands": """
+        select age_band, high_value_customers
+        from marts.rpt_high_value_customers_by_age_band
+        order by age_band_order
+    """,
+    "chart-countries": """
+        select country_name || ' (' || country_code || ')', high_value_customers
+        from marts.rpt_high_value_customers_by_country
+        order by high_value_customers desc, country_code
+    """,
+    "chart-spend": """
+        select country_name || ' (' || country_code || ')', total_spent
+        from marts.rpt_spend_by_country
+        order by total_spent desc, country_code
+    """,
+    "chart-top-customers": f"""
+        select customer_id, total_spent
+        from marts.dim_customers
+        order by total_spent desc, customer_id
+        limit {TOP_CUSTOMERS}
+    """,
 }
+HORIZONTAL_CHARTS = {"chart-countries", "chart-spend", "chart-top-customers"}
 
 
 def _rows(built_warehouse, statement: str) -> list[tuple]:
@@ -52,6 +72,12 @@ def report_path(built_warehouse, tmp_path_factory: pytest.TempPathFactory) -> Pa
 def report_page(report_path: Path):
     """The report opened over HTTP on 127.0.0.1 in headless Chromium (page, what it logged, its URL)."""
     with serve_folder(report_path.parent) as base, open_page(f"{base}/{report_path.name}") as (page, log):
+        # plotly draws each chart from the page's inline scripts; wait until all four have their bars
+        page.wait_for_function(
+            "ids => ids.every(id => document.querySelector(`#${id} .trace.bars`))",
+            arg=sorted(CHART_ROWS),
+            timeout=10_000,
+        )
         yield page, log, f"{base}/{report_path.name}"
 
 
@@ -73,30 +99,41 @@ def test_report_loads_offline_without_errors(report_page) -> None:
 @pytest.mark.parametrize("chart_id", sorted(CHART_ROWS))
 def test_each_chart_draws_one_bar_per_mart_row_sized_by_value(report_page, built_warehouse, chart_id: str) -> None:
     page, _, _ = report_page
-    chart = page.locator(f"svg#{chart_id}")
-    assert chart.get_attribute("role") == "img"
-    title = page.locator(f"#{chart_id}-title").text_content()
-    assert title and chart.get_attribute("aria-labelledby").startswith(f"{chart_id}-title")
-    expected_bars = _rows(built_warehouse, CHART_ROWS[chart_id])[0][0]
-    bars = page.evaluate(
-        """(id) => [...document.querySelectorAll(`svg#${id} rect.bar`)].map(bar => {
-            const box = bar.getBBox();
-            return {value: Number(bar.dataset.value), width: box.width, height: box.height,
-                    title: bar.querySelector('title').textContent};
-        })""",
+    expected = [(str(label), float(value)) for label, value in _rows(built_warehouse, CHART_ROWS[chart_id])]
+    assert expected, "the mart has rows to draw"
+    figure = page.locator(f"figure#{chart_id}-figure")
+    assert figure.get_attribute("aria-labelledby") == f"{chart_id}-title"
+    assert page.locator(f"#{chart_id}-title").text_content().strip(), "each chart has a caption"
+    # What plotly was given (the figure's one bar trace) and what it drew (one SVG path per bar).
+    chart = page.evaluate(
+        """(id) => {
+            const plot = document.getElementById(id);
+            const trace = plot.data[0];
+            return {
+                traces: plot.data.length, type: trace.type, orientation: trace.orientation,
+                x: Array.from(trace.x), y: Array.from(trace.y), text: Array.from(trace.text),
+                bars: [...plot.querySelectorAll('.trace.bars .point path')].map(bar => {
+                    const box = bar.getBBox();
+                    return {width: box.width, height: box.height};
+                }),
+            };
+        }""",
         chart_id,
     )
-    assert expected_bars > 0
-    assert len(bars) == expected_bars
-    assert all(bar["width"] > 0 and bar["height"] > 0 for bar in bars), "every bar is drawn"
-    # The bar's length follows its value: the largest value has the longest bar, a zero the shortest.
-    length = "height" if chart_id == "chart-age-bands" else "width"
-    largest = max(bars, key=lambda bar: bar["value"])
-    smallest = min(bars, key=lambda bar: bar["value"])
-    assert largest[length] == max(bar[length] for bar in bars)
-    assert smallest[length] == min(bar[length] for bar in bars)
-    assert largest[length] > smallest[length]
-    assert all(bar["title"] for bar in bars), "each bar has a <title> for screen readers"
+    horizontal = chart_id in HORIZONTAL_CHARTS
+    labels, values = (chart["y"], chart["x"]) if horizontal else (chart["x"], chart["y"])
+    assert chart["traces"] == 1 and chart["type"] == "bar"
+    assert chart["orientation"] == ("h" if horizontal else "v")
+    assert list(zip(labels, values, strict=True)) == expected
+    assert len(chart["text"]) == len(expected) and all(chart["text"]), "each bar is labelled with its value"
+    # Drawn: one bar per row, its length proportional to its value (a zero is a bar of no length).
+    lengths = [bar["width" if horizontal else "height"] for bar in chart["bars"]]
+    assert len(lengths) == len(expected)
+    largest = max(values)
+    assert largest > 0
+    longest = max(lengths)
+    for value, length in zip(values, lengths, strict=True):
+        assert length == pytest.approx(longest * value / largest, abs=1.0), (value, length)
 
 
 def test_age_band_and_country_figures_match_the_marts(report_page, built_warehouse) -> None:
@@ -116,8 +153,9 @@ def test_age_band_and_country_figures_match_the_marts(report_page, built_warehou
     shown = {re.search(r"\((\w\w)\)$", row[0]).group(1): (_number(row[2]), _number(row[5])) for row in
              _table(page, "table-countries")}  # fmt: skip
     assert shown == {code: (count, spent) for code, count, spent in countries}
-    bar_titles = page.locator("svg#chart-countries rect.bar title").all_text_contents()
-    assert sorted(bar_titles) == sorted(f"{row[0]}: {row[2]}" for row in _table(page, "table-countries"))
+    # The chart's bar labels are the table's high-value counts, row for row.
+    bar_texts = page.evaluate("Array.from(document.getElementById('chart-countries').data[0].text)")
+    assert bar_texts == [row[2] for row in _table(page, "table-countries")]
 
 
 def test_spend_and_top_customers_match_the_transactions(report_page, built_warehouse) -> None:
@@ -204,3 +242,70 @@ def test_report_without_marts_tells_to_run_the_warehouse_first(workspace: Worksp
     assert "marts.dim_customers" in raised.value.message
     assert "run `warehouse run` first" in raised.value.hint
     assert not output.exists()
+
+
+def test_report_shows_the_threshold_dbt_ran_with(report_page, built_warehouse, tmp_path: Path, monkeypatch) -> None:
+    """A build with `--vars '{high_value_threshold: 750}'` reports 750 and the high-value figures above it."""
+    server, dbname = built_warehouse.connection, f"{built_warehouse.connection.dbname}_threshold"
+    # A copy of the shared built warehouse, so the other tests keep reading the marts built with the default.
+    _admin(server, f"create database {dbname} template {server.dbname}")
+    try:
+        copy = Connection(**{**server.__dict__, "dbname": dbname})
+        monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+        monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
+        run_dbt(
+            [
+                "run",
+                "--select",
+                "dim_customers+",
+                "--vars",
+                "{high_value_threshold: 750}",
+            ],
+            copy,
+            built_warehouse.settings,
+        )
+        report = write_report(copy, tmp_path / "report.html")
+        # Independent of the marts' arithmetic: active customers above 750 per band, from dim_customers.
+        above_750 = dict(
+            query(
+                copy,
+                """
+                select age_band, count(*) filter (where is_active and total_spent > 750)
+                from marts.dim_customers
+                group by age_band
+                """,
+            )
+        )
+        # A second tab of the module's browser (Playwright's sync API runs one browser per thread at a time).
+        errors: list[str] = []
+        page = report_page[0].context.browser.new_page()
+        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        try:
+            with serve_folder(report.parent) as base:
+                page.goto(f"{base}/{report.name}", wait_until="load")
+            assert page.locator("#threshold").inner_text() == "> $750"
+            assert "spent > $750 in total" in page.locator("#age-bands > p").inner_text()
+            figure = page.locator("li[data-figure='high-value customers (> $750)'] strong").inner_text()
+            assert _number(figure) == sum(above_750.values())
+            shown = {row[0]: _number(row[2]) for row in _table(page, "table-age-bands")}
+            assert shown == {band: above_750.get(band, 0) for band in shown}
+            assert errors == []
+        finally:
+            page.close()
+        # ... and the shared warehouse still has the marts of the default threshold
+        default_count = _rows(built_warehouse, "select count(*) from marts.rpt_high_value_customers")[0][0]
+        assert sum(above_750.values()) < default_count
+    finally:
+        _admin(server, f"drop database if exists {dbname} with (force)")
+
+
+def _admin(server: Connection, statement: str) -> None:
+    """Run a statement that cannot run in a transaction (create/drop database) on the server's postgres database."""
+    conn = psycopg2.connect(server.libpq_dsn("postgres"))
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(statement)
+    finally:
+        conn.close()

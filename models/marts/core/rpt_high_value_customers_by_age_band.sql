@@ -67,7 +67,8 @@ by_band as (
         round(
             {{ safe_divide('high_value_by_band.total_spent', 'high_value_by_band.transaction_count') }},
             2
-        ) as avg_transaction_value
+        ) as avg_transaction_value,
+        cast({{ var('high_value_threshold') }} as numeric) as high_value_threshold
     from age_bands
     left join active_by_band
         on age_bands.age_band = active_by_band.age_band

@@ -71,7 +71,8 @@ by_country as (
         round(
             {{ safe_divide('high_value_by_country.total_spent', 'high_value_by_country.transaction_count') }},
             2
-        ) as avg_transaction_value
+        ) as avg_transaction_value,
+        cast({{ var('high_value_threshold') }} as numeric) as high_value_threshold
     from active_by_country
     inner join country_names
         on active_by_country.country_code = country_names.country_code
