@@ -1,8 +1,10 @@
 """Extract + Load with dlt: one module per source system, plus the runner shared by all of them."""
 
 import os
-from pathlib import Path
 
-# dlt reads .dlt/config.toml from its project dir (default: the current directory); make that this repo
-# so `warehouse ingest` behaves the same from any folder. Set before any dlt import resolves its context.
-os.environ.setdefault("DLT_PROJECT_DIR", str(Path(__file__).resolve().parent.parent))
+from warehouse.settings import load_settings
+
+# dlt reads .dlt/config.toml from its project dir (default: the current directory); make that this project's
+# (or DLT_PROJECT_DIR when set) so `warehouse ingest` behaves the same from any folder. Set before any dlt import
+# resolves its context; source credentials are read from the same folder (ingest.sources.source_credentials).
+os.environ.setdefault("DLT_PROJECT_DIR", str(load_settings().dlt_project_dir))

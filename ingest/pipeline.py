@@ -69,7 +69,7 @@ def make_pipeline(source: str, connection: Connection, settings: Settings) -> dl
     pipelines_dir.mkdir(parents=True, exist_ok=True)
     return dlt.pipeline(
         pipeline_name=f"{source}_to_raw",
-        destination=dlt.destinations.postgres(credentials=connection.url()),
+        destination=dlt.destinations.postgres(credentials=connection.dlt_url()),
         dataset_name=RAW_SCHEMA,
         pipelines_dir=str(pipelines_dir),
     )

@@ -16,7 +16,7 @@ import pickle  # nosec B403
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection as Pipe
@@ -25,7 +25,8 @@ from warehouse.database import Connection
 from warehouse.errors import WarehouseError
 from warehouse.settings import SOURCE_DBNAME, Settings
 
-TRANSACTIONS_CREDENTIALS_KEY = "sources.transactions.credentials"
+# The dlt section of the shop database's credentials: sources.transactions.credentials.
+TRANSACTIONS_SECTION = "transactions"
 RAW_SCHEMA = "raw"
 
 # A step a source runs on the warehouse around its load; returns a note for the user, or None.
@@ -58,17 +59,38 @@ class Source:
     after_load: WarehouseStep | None = None
 
 
-def transactions_credentials(connection: Connection) -> str:
-    """SOURCES__TRANSACTIONS__CREDENTIALS (env or .dlt/secrets.toml); the embedded `shop` database otherwise."""
-    import dlt
+def source_credentials(section: str, settings: Settings) -> str | None:
+    """A source's credentials as dlt resolves them, or None when they are not configured.
 
-    configured = os.environ.get("SOURCES__TRANSACTIONS__CREDENTIALS") or dlt.secrets.get(TRANSACTIONS_CREDENTIALS_KEY)
+    dlt's providers in dlt's order: the env var SOURCES__<SECTION>__CREDENTIALS, then `credentials` under
+    `[sources.<section>]` in the project's .dlt/secrets.toml (settings.dlt_settings_dir, whatever the current
+    directory). A TOML table of fields (drivername, username, password, host, port, database, query) becomes a
+    URL through dlt's ConnectionStringCredentials. The only place that reads source credentials.
+    """
+    from dlt.common.configuration.providers import EnvironProvider, SecretsTomlProvider
+    from dlt.common.typing import TSecretValue
+
+    for provider in (EnvironProvider(), SecretsTomlProvider(str(settings.dlt_settings_dir))):
+        value, _ = provider.get_value("credentials", TSecretValue, None, "sources", section)
+        if isinstance(value, Mapping):
+            from dlt.common.configuration.specs import ConnectionStringCredentials
+
+            return ConnectionStringCredentials(dict(value)).to_native_representation()
+        if value:
+            return str(value)
+    return None
+
+
+def transactions_credentials(connection: Connection, settings: Settings) -> str:
+    """The shop database's SQLAlchemy URL: configured (source_credentials), else the embedded `shop` database."""
+    configured = source_credentials(TRANSACTIONS_SECTION, settings)
     if configured:
-        return str(configured)
+        return configured
     if not connection.embedded:
         raise WarehouseError(
             "no transactions source configured for an external warehouse",
-            hint="set SOURCES__TRANSACTIONS__CREDENTIALS to a SQLAlchemy URL of the shop database.",
+            hint="set SOURCES__TRANSACTIONS__CREDENTIALS (or `credentials` under [sources.transactions] in "
+            f"{settings.dlt_settings_dir / 'secrets.toml'}) to a SQLAlchemy URL of the shop database.",
         )
     return connection.sqlalchemy_url(SOURCE_DBNAME)
 
@@ -85,7 +107,7 @@ def crm_resource(connection: Connection, settings: Settings) -> object:
 def shop_resource(connection: Connection, settings: Settings) -> object:
     from ingest.shop_transactions import transactions_resource
 
-    return transactions_resource(transactions_credentials(connection), settings.dlt_dir / "spool")
+    return transactions_resource(transactions_credentials(connection, settings), settings.dlt_dir / "spool")
 
 
 def add_row_ids_to_earlier_rows(connection: Connection) -> str | None:

@@ -623,7 +623,7 @@ def benchmark_baselines(
     dlt_folder = Path(tempfile.mkdtemp(prefix="dlt-defaults-", dir=workdir))
     dlt_env = {
         **baseline_env(),
-        "DESTINATION__POSTGRES__CREDENTIALS": connection.url(),
+        "DESTINATION__POSTGRES__CREDENTIALS": connection.dlt_url(),
         # no network here: without this dlt would try to send its anonymous telemetry (changes no load setting)
         "RUNTIME__DLTHUB_TELEMETRY": "false",
     }

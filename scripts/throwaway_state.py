@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
+
+from warehouse.settings import PROJECT_DIR
 
 # Settings that would point a script at an external warehouse or source: a benchmark must never load into (or a
 # crash trial kill commands against) a real one because the shell happened to have them set.
@@ -27,6 +30,10 @@ def point_state_at(workdir: Path) -> None:
         WAREHOUSE_REPORT_PATH=str(workdir / "report.html"),
         DBT_TARGET_PATH=str(workdir / "target"),
         DBT_LOG_PATH=str(workdir / "logs"),
+        # dlt reads .dlt/ here: the project's config.toml, and not a secrets.toml naming a real shop database
+        DLT_PROJECT_DIR=str(workdir / "dlt_project"),
     )
+    (workdir / "dlt_project" / ".dlt").mkdir(parents=True, exist_ok=True)
+    shutil.copy(PROJECT_DIR / ".dlt" / "config.toml", workdir / "dlt_project" / ".dlt" / "config.toml")
     for name in EXTERNAL_SETTINGS:
         os.environ.pop(name, None)

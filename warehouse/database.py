@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import psycopg2
 from psycopg2 import sql
+from psycopg2.extensions import make_dsn
 
 from warehouse.errors import WarehouseError
 from warehouse.settings import SOURCE_DBNAME, WAREHOUSE_DBNAME, Settings
@@ -42,31 +43,54 @@ class Connection:
     dbname: str
     embedded: bool
 
-    def libpq_dsn(self, dbname: str | None = None) -> str:
-        """A libpq keyword/value string for psycopg2 and psql."""
-        parts = {
-            "host": self.host,
-            "port": str(self.port),
-            "user": self.user,
-            "dbname": dbname or self.dbname,
-        }
-        if self.password:
-            parts["password"] = self.password
-        return " ".join(f"{key}='{value}'" for key, value in parts.items())
+    @property
+    def uses_socket(self) -> bool:
+        """True when `host` is a unix socket directory (the embedded server listens on nothing else)."""
+        return self.host.startswith("/")
 
-    def url(self, dbname: str | None = None, driver: str = "postgresql") -> str:
-        """A URL with the host percent-encoded, as dlt and SQLAlchemy need for a socket directory."""
-        password = quote(self.password or "x", safe="")
-        host = quote(self.host, safe="")
-        return f"{driver}://{quote(self.user, safe='')}:{password}@{host}:{self.port}/{dbname or self.dbname}"
+    def libpq_dsn(self, dbname: str | None = None) -> str:
+        """A libpq keyword/value string for psycopg2 and psql (quoted by psycopg2's make_dsn)."""
+        return make_dsn(
+            host=self.host,
+            port=self.port,
+            user=self.user,
+            password=self.password or None,
+            dbname=dbname or self.dbname,
+        )
 
     def sqlalchemy_url(self, dbname: str | None = None) -> str:
         """A SQLAlchemy URL (psycopg2 driver); a socket directory goes in the `host` query parameter."""
-        password = quote(self.password or "x", safe="")
-        user = quote(self.user, safe="")
-        if self.host.startswith("/"):
-            return f"postgresql+psycopg2://{user}:{password}@/{dbname or self.dbname}?host={self.host}&port={self.port}"
-        return f"postgresql+psycopg2://{user}:{password}@{self.host}:{self.port}/{dbname or self.dbname}"
+        from sqlalchemy.engine import URL  # imported when needed: it adds half a second to every command
+
+        where = {"query": {"host": self.host, "port": str(self.port)}} if self.uses_socket else {"host": self.host}
+        url = URL.create(
+            "postgresql+psycopg2",
+            username=self.user,
+            password=self.password or None,
+            database=dbname or self.dbname,
+            port=None if self.uses_socket else self.port,
+            **where,
+        )
+        return url.render_as_string(hide_password=False)
+
+    def dlt_url(self, dbname: str | None = None) -> str:
+        """A URL for dlt's postgres destination, which hands it to libpq as a URI.
+
+        libpq reads a socket directory only percent-encoded in the host part: SQLAlchemy renders a path host
+        as is (and a `?host=` query value with `+` for a space, which libpq does not decode), so the host is
+        encoded here. dlt requires a password: a placeholder where the server trusts the socket.
+        """
+        from sqlalchemy.engine import URL
+
+        url = URL.create(
+            "postgresql",
+            username=self.user,
+            password=self.password or "x",
+            host=quote(self.host, safe="") if self.uses_socket else self.host,
+            port=self.port,
+            database=dbname or self.dbname,
+        )
+        return url.render_as_string(hide_password=False)
 
     def dbt_env(self) -> dict[str, str]:
         """The WAREHOUSE_* variables profiles.yml reads."""
@@ -80,6 +104,16 @@ class Connection:
         if self.embedded:
             env["WAREHOUSE_EMBEDDED"] = "1"
         return env
+
+
+def libpq_dsn_from_url(url: str) -> str:
+    """The libpq keyword/value string for a Postgres SQLAlchemy URL, its query parameters (a socket `host`) too."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    parts = parsed.translate_connect_args(username="user", database="dbname")
+    parts.update({key: value for key, value in parsed.query.items() if isinstance(value, str)})
+    return make_dsn(**parts)
 
 
 def is_external() -> bool:

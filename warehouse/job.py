@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -10,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warehouse.database import Connection, connect
+from warehouse.database import Connection, connect, libpq_dsn_from_url
 from warehouse.dbt_runner import DbtFailed, DbtResult, run_dbt, stale_sources
 from warehouse.errors import WarehouseError
 from warehouse.run_lock import exclusive_run
@@ -45,22 +44,26 @@ def timed(report: RunReport, step: str, action: Callable[[], object]) -> object:
         report.step_seconds[step] = time.perf_counter() - started
 
 
-def source_libpq_dsn(connection: Connection) -> str:
+def source_libpq_dsn(connection: Connection, settings: Settings) -> str:
     """Where the sample `transactions` table is written: the configured source database or the embedded `shop`."""
-    configured = os.environ.get("SOURCES__TRANSACTIONS__CREDENTIALS")
-    if not configured:
-        if not connection.embedded:
-            raise WarehouseError(
-                "no source database for the sample transactions",
-                hint="set SOURCES__TRANSACTIONS__CREDENTIALS to a SQLAlchemy URL of a database you may write to.",
-            )
-        return connection.libpq_dsn(SOURCE_DBNAME)
-    import sqlalchemy as sa
+    from ingest.sources import TRANSACTIONS_SECTION, source_credentials
 
-    url = sa.engine.make_url(configured)
-    parts = url.translate_connect_args(username="user", database="dbname")
-    parts.update({key: value for key, value in url.query.items() if isinstance(value, str)})
-    return " ".join(f"{key}='{value}'" for key, value in parts.items() if value not in (None, ""))
+    configured = source_credentials(TRANSACTIONS_SECTION, settings)
+    if configured:
+        return libpq_dsn_from_url(configured)
+    if not connection.embedded:
+        raise WarehouseError(
+            "no source database for the sample transactions",
+            hint="set SOURCES__TRANSACTIONS__CREDENTIALS to a SQLAlchemy URL of a database you may write to.",
+        )
+    return connection.libpq_dsn(SOURCE_DBNAME)
+
+
+def real_source_configured(settings: Settings) -> bool:
+    """True when the shop source is a database of its own (env or .dlt/secrets.toml): `run` writes no sample over it."""
+    from ingest.sources import TRANSACTIONS_SECTION, source_credentials
+
+    return source_credentials(TRANSACTIONS_SECTION, settings) is not None
 
 
 def generate_sample_sources(
@@ -71,7 +74,7 @@ def generate_sample_sources(
 
     summary = generate_sample(
         customers_dir=settings.customers_landing_dir,
-        source_dsn=source_libpq_dsn(connection),
+        source_dsn=source_libpq_dsn(connection, settings),
         truth_dir=settings.truth_dir,
         scale=scale,
         day=day,
@@ -196,7 +199,7 @@ def run_main_job(settings: Settings, dbt_args: list[str] | None = None, wait_sec
         report.run_id = record.run_id
         report.step_seconds["database"] = time.perf_counter() - started
         if landing_is_empty(settings):
-            if os.environ.get("SOURCES__TRANSACTIONS__CREDENTIALS"):
+            if real_source_configured(settings):
                 say(f"landing folder {settings.customers_landing_dir} is empty; a real source is configured: no sample")
             else:
                 say(f"landing folder {settings.customers_landing_dir} is empty: generating the sample sources")

@@ -14,12 +14,18 @@ SOURCE_DBNAME = "shop"
 
 @dataclass(frozen=True)
 class Settings:
-    """Paths of the state folder, landing folder and sample ground truth, from env vars or defaults."""
+    """Paths of the state folder, landing folder, sample ground truth and dlt settings, from env vars or defaults."""
 
     project_dir: Path
     state_dir: Path
     landing_dir: Path
     truth_dir: Path
+    dlt_project_dir: Path
+
+    @property
+    def dlt_settings_dir(self) -> Path:
+        """The `.dlt` folder dlt reads config.toml and secrets.toml from (not the current directory)."""
+        return self.dlt_project_dir / ".dlt"
 
     @property
     def customers_landing_dir(self) -> Path:
@@ -49,7 +55,7 @@ def _path_from_env(name: str, default: Path) -> Path:
 
 
 def load_settings() -> Settings:
-    """Read WAREHOUSE_STATE_DIR, WAREHOUSE_LANDING_DIR and WAREHOUSE_TRUTH_DIR (all optional)."""
+    """Read WAREHOUSE_STATE_DIR, WAREHOUSE_LANDING_DIR, WAREHOUSE_TRUTH_DIR and DLT_PROJECT_DIR (all optional)."""
     project_dir = Path(os.environ.get("WAREHOUSE_PROJECT_DIR", PROJECT_DIR)).resolve()
     data_dir = project_dir / "data"
     return Settings(
@@ -57,4 +63,6 @@ def load_settings() -> Settings:
         state_dir=_path_from_env("WAREHOUSE_STATE_DIR", project_dir / ".warehouse"),
         landing_dir=_path_from_env("WAREHOUSE_LANDING_DIR", data_dir / "landing"),
         truth_dir=_path_from_env("WAREHOUSE_TRUTH_DIR", data_dir / "truth"),
+        # dlt's own variable: its project folder, the one holding `.dlt/` (dlt's default is the current directory)
+        dlt_project_dir=_path_from_env("DLT_PROJECT_DIR", project_dir),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import subprocess
 import sys
 import warnings
@@ -17,7 +18,7 @@ from warehouse import job
 from warehouse.database import Connection, connect, ensure_databases, stop_embedded
 from warehouse.dbt_runner import run_dbt
 from warehouse.sample import generate_sample
-from warehouse.settings import SOURCE_DBNAME, Settings, load_settings
+from warehouse.settings import PROJECT_DIR, SOURCE_DBNAME, Settings, load_settings
 
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
@@ -32,11 +33,19 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     os.environ["WAREHOUSE_STATE_DIR"] = str(root / "state")
     os.environ["WAREHOUSE_LANDING_DIR"] = str(root / "landing")
     os.environ["WAREHOUSE_TRUTH_DIR"] = str(root / "truth")
+    os.environ["DLT_PROJECT_DIR"] = str(dlt_project_without_secrets(root / "dlt_project"))
     try:
         yield load_settings()
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def dlt_project_without_secrets(folder: Path) -> Path:
+    """A dlt project folder with the project's .dlt/config.toml and no secrets.toml (a developer's stays unread)."""
+    (folder / ".dlt").mkdir(parents=True, exist_ok=True)
+    shutil.copy(PROJECT_DIR / ".dlt" / "config.toml", folder / ".dlt" / "config.toml")
+    return folder
 
 
 @pytest.fixture(scope="session")

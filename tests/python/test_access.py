@@ -10,8 +10,7 @@ from warehouse.database import ANALYST_DEMO_LOGIN
 
 
 def as_analyst(built: BuiltWarehouse, statement: str) -> list[tuple]:
-    dsn = built.connection.libpq_dsn().replace("user='postgres'", f"user='{ANALYST_DEMO_LOGIN}'")
-    with psycopg2.connect(dsn) as conn, conn.cursor() as cursor:
+    with psycopg2.connect(built.connection.libpq_dsn(), user=ANALYST_DEMO_LOGIN) as conn, conn.cursor() as cursor:
         cursor.execute(statement)
         return cursor.fetchall() if cursor.description else []
 

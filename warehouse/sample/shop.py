@@ -6,6 +6,7 @@ import io
 
 import psycopg2
 from psycopg2.extensions import connection as PgConnection
+from psycopg2.extensions import make_dsn, parse_dsn
 
 from warehouse.errors import WarehouseError
 
@@ -25,8 +26,9 @@ def connect(dsn: str) -> PgConnection:
     try:
         return psycopg2.connect(dsn, connect_timeout=10)
     except psycopg2.OperationalError as error:
+        where = make_dsn(**{key: value for key, value in parse_dsn(dsn).items() if key != "password"})
         raise WarehouseError(
-            f"cannot connect to the sample shop database ({dsn}): {str(error).strip()}",
+            f"cannot connect to the sample shop database ({where}): {str(error).strip()}",
             hint="start the database (`warehouse db up`) or check the source DSN.",
         ) from error
 
