@@ -66,31 +66,41 @@ def _tested_columns(manifest: dict) -> dict[str, dict[str, set[str]]]:
 
 
 def _constrained_columns(model: dict) -> dict[str, set[str]]:
-    """column -> constraint types Postgres enforces on it (only for tables with an enforced contract)."""
+    """column -> what Postgres enforces on it in a table with an enforced contract: its constraint types, plus
+    'unique_index' for a column with a unique index of its own (dbt-postgres `indexes`, built after the rows)."""
     if not model["config"]["contract"]["enforced"] or model["config"]["materialized"] not in ENFORCED_ON:
         return {}
-    return {
+    enforced = {
         name: {constraint["type"] for constraint in column.get("constraints", [])}
         for name, column in model["columns"].items()
     }
+    for index in model["config"].get("indexes") or []:
+        if index.get("unique") and len(index["columns"]) == 1:
+            enforced.setdefault(index["columns"][0], set()).add("unique_index")
+    return enforced
+
+
+def _is_enforced_key(types: set[str]) -> bool:
+    return "primary_key" in types or {"not_null", "unique_index"} <= types
 
 
 def test_every_model_has_an_enforced_or_tested_primary_key(built_warehouse) -> None:
-    """Every model's key is a primary key Postgres enforces (contract) or a column dbt tests unique and not_null."""
+    """Every model's key is enforced by Postgres (a contract primary key, or NOT NULL plus a unique index) or is a
+    column dbt tests unique and not_null."""
     manifest = _manifest(built_warehouse)
     tested = _tested_columns(manifest)
     models = _project_nodes(manifest, "model")
     without_key = []
     for model in models:
-        enforced = any("primary_key" in types for types in _constrained_columns(model).values())
+        enforced = any(_is_enforced_key(types) for types in _constrained_columns(model).values())
         tested_key = any(tests >= {"unique", "not_null"} for tests in tested.get(model["unique_id"], {}).values())
         if not (enforced or tested_key):
             without_key.append(model["unique_id"])
     assert models and not without_key, f"models without an enforced or tested key: {without_key}"
 
 
-def test_contracted_tables_carry_their_constraints_in_the_catalog(built_warehouse) -> None:
-    """Each declared primary key is the table's primary key in Postgres, each declared not_null a NOT NULL column."""
+def test_contracted_tables_carry_their_keys_and_not_nulls_in_the_catalog(built_warehouse) -> None:
+    """What the ymls declare is what Postgres enforces: primary keys, unique indexes, NOT NULL columns."""
     manifest = _manifest(built_warehouse)
     declared: dict[tuple[str, str], set[str]] = {}
     for model in _project_nodes(manifest, "model"):
@@ -98,7 +108,7 @@ def test_contracted_tables_carry_their_constraints_in_the_catalog(built_warehous
         for column, types in _constrained_columns(model).items():
             if types:
                 declared[(table, column)] = types
-    assert sum("primary_key" in types for types in declared.values()) >= 10, "too few contracted keys"
+    assert sum(_is_enforced_key(types) for types in declared.values()) >= 15, "too few enforced keys"
 
     with psycopg2.connect(built_warehouse.connection.libpq_dsn()) as conn, conn.cursor() as cursor:
         for (table, column), types in declared.items():
@@ -110,17 +120,24 @@ def test_contracted_tables_carry_their_constraints_in_the_catalog(built_warehous
                         select from pg_constraint as keys
                         where keys.conrelid = columns.attrelid and keys.contype = 'p'
                             and keys.conkey = array[columns.attnum]
+                    ),
+                    exists (
+                        select from pg_index as indexes
+                        where indexes.indrelid = columns.attrelid and indexes.indisunique and indexes.indisvalid
+                            and indexes.indnkeyatts = 1 and indexes.indkey[0] = columns.attnum
+                            and indexes.indpred is null and indexes.indexprs is null
                     )
                 from pg_attribute as columns
                 where columns.attrelid = to_regclass(%s) and columns.attname = %s
                 """,
                 (table, column),
             )
-            not_null, primary_key = cursor.fetchone()
-            assert not_null, f"{table}.{column} is declared {types} but accepts nulls"
-            assert primary_key == ("primary_key" in types), (
-                f"{table}.{column}: primary key {primary_key}, declared {types}"
-            )
+            not_null, primary_key, unique_index = cursor.fetchone()
+            if types & {"not_null", "primary_key"}:
+                assert not_null, f"{table}.{column} is declared {types} but accepts nulls"
+            assert primary_key == ("primary_key" in types), f"{table}.{column}: primary key {primary_key}, {types}"
+            if "unique_index" in types:
+                assert unique_index, f"{table}.{column}: no valid unique index of its own"
 
 
 def test_marts_are_a_public_contracted_interface(built_warehouse) -> None:

@@ -6,6 +6,9 @@
                      export (superseded_by says which)
     current          the latest version of a customer: the clean, deduplicated customer
 -#}
+-- The key's unique index is built after the rows are written (dbt-postgres `indexes`); as a contract primary key
+-- it would be maintained row by row during the insert: 40 s more at 10M rows (docs/performance.md).
+{{ config(indexes=[{'columns': ['customer_record_id'], 'unique': true}]) }}
 
 with
 

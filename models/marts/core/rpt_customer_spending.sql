@@ -1,7 +1,10 @@
 {#- total_spent is indexed for the top spenders, the analysts' first question. -#}
+-- The key's unique index is built after the rows are written (dbt-postgres `indexes`); as a contract primary key
+-- it would be maintained row by row during the insert: 40 s more at 10M rows (docs/performance.md).
 {{
     config(
         indexes=[
+            {'columns': ['customer_id'], 'unique': true},
             {'columns': ['total_spent']},
         ],
     )
