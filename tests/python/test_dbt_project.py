@@ -66,22 +66,23 @@ def _tested_columns(manifest: dict) -> dict[str, dict[str, set[str]]]:
 
 
 def _constrained_columns(model: dict) -> dict[str, set[str]]:
-    """column -> what Postgres enforces on it in a table with an enforced contract: its constraint types, plus
+    """column -> what Postgres enforces on it: constraint types of an enforced contract on a table, plus
     'unique_index' for a column with a unique index of its own (dbt-postgres `indexes`, built after the rows)."""
-    if not model["config"]["contract"]["enforced"] or model["config"]["materialized"] not in ENFORCED_ON:
+    if model["config"]["materialized"] not in ENFORCED_ON:
         return {}
-    enforced = {
-        name: {constraint["type"] for constraint in column.get("constraints", [])}
-        for name, column in model["columns"].items()
-    }
+    enforced: dict[str, set[str]] = {}
+    if model["config"]["contract"]["enforced"]:
+        for name, column in model["columns"].items():
+            enforced[name] = {constraint["type"] for constraint in column.get("constraints", [])}
     for index in model["config"].get("indexes") or []:
         if index.get("unique") and len(index["columns"]) == 1:
             enforced.setdefault(index["columns"][0], set()).add("unique_index")
     return enforced
 
 
-def _is_enforced_key(types: set[str]) -> bool:
-    return "primary_key" in types or {"not_null", "unique_index"} <= types
+def _is_key(checks: set[str]) -> bool:
+    """A primary key, or a column that is unique (index or test) and not null (constraint or test)."""
+    return "primary_key" in checks or bool(checks & {"unique_index", "unique"} and checks & {"not_null"})
 
 
 def test_every_model_has_an_enforced_or_tested_primary_key(built_warehouse) -> None:
@@ -92,9 +93,10 @@ def test_every_model_has_an_enforced_or_tested_primary_key(built_warehouse) -> N
     models = _project_nodes(manifest, "model")
     without_key = []
     for model in models:
-        enforced = any(_is_enforced_key(types) for types in _constrained_columns(model).values())
-        tested_key = any(tests >= {"unique", "not_null"} for tests in tested.get(model["unique_id"], {}).values())
-        if not (enforced or tested_key):
+        checks = {column: set(tests) for column, tests in tested.get(model["unique_id"], {}).items()}
+        for column, enforced in _constrained_columns(model).items():
+            checks.setdefault(column, set()).update(enforced)
+        if not any(_is_key(column_checks) for column_checks in checks.values()):
             without_key.append(model["unique_id"])
     assert models and not without_key, f"models without an enforced or tested key: {without_key}"
 
@@ -108,7 +110,7 @@ def test_contracted_tables_carry_their_keys_and_not_nulls_in_the_catalog(built_w
         for column, types in _constrained_columns(model).items():
             if types:
                 declared[(table, column)] = types
-    assert sum(_is_enforced_key(types) for types in declared.values()) >= 15, "too few enforced keys"
+    assert sum(_is_key(types) for types in declared.values()) >= 15, "too few enforced keys"
 
     with psycopg2.connect(built_warehouse.connection.libpq_dsn()) as conn, conn.cursor() as cursor:
         for (table, column), types in declared.items():
