@@ -1,4 +1,4 @@
-{#- dbt_utils' accepted_range: rows outside [min_value, max_value] fail (strict bounds with inclusive=false); nulls pass. -#}
+{#- dbt_utils' accepted_range: rows outside [min_value, max_value] fail (strict with inclusive=false); nulls pass. -#}
 {% test accepted_range(model, column_name, min_value=none, max_value=none, inclusive=true) %}
 
 with

@@ -110,7 +110,7 @@ def test_contracted_tables_carry_their_keys_and_not_nulls_in_the_catalog(built_w
         for column, types in _constrained_columns(model).items():
             if types:
                 declared[(table, column)] = types
-    assert sum(_is_key(types) for types in declared.values()) >= 15, "too few enforced keys"
+    assert sum(_is_key(types) for types in declared.values()) >= 12, "too few enforced keys"
 
     with psycopg2.connect(built_warehouse.connection.libpq_dsn()) as conn, conn.cursor() as cursor:
         for (table, column), types in declared.items():

@@ -6,9 +6,10 @@
                      export (superseded_by says which)
     current          the latest version of a customer: the clean, deduplicated customer
 -#}
--- No enforced contract here: with one, Postgres builds the table by INSERT ... SELECT, which cannot use parallel
--- workers for this model's parse of every raw row (as int_transactions_versioned, docs/performance.md). Its key is
--- unique-indexed after the rows are written, and dbt's not_null tests check the rest.
+-- No enforced contract here: with one, Postgres builds the table by INSERT ... SELECT, which cannot use
+-- parallel workers for this model's parse of every raw row (as int_transactions_versioned,
+-- docs/performance.md). Its key is unique-indexed after the rows are written; dbt's not_null tests check the
+-- rest.
 {{ config(contract={'enforced': false}, indexes=[{'columns': ['customer_record_id'], 'unique': true}]) }}
 
 with

@@ -3,7 +3,7 @@
     the transaction lookup that read it, and a key and NOT NULL columns that Postgres enforces (unique index,
     contract) instead of tests that would filter 5M rows each.
 -#}
--- The key's unique index is built after the rows are written (dbt-postgres `indexes`); as a contract primary key
+-- The key is unique-indexed after the rows are written (dbt-postgres `indexes`); as a contract primary key
 -- it would be maintained row by row during the insert: 40 s more at 10M rows (docs/performance.md).
 {{ config(indexes=[{'columns': ['customer_id'], 'unique': true}]) }}
 

@@ -8,7 +8,7 @@
     valid            everything else: the clean transactions
     Copies and versions are numbered in int_transactions_versioned; this model adds the customer lookup.
 -#}
--- The key's unique index is built after the rows are written (dbt-postgres `indexes`); as a contract primary key
+-- The key is unique-indexed after the rows are written (dbt-postgres `indexes`); as a contract primary key
 -- it would be maintained row by row during the insert: 40 s more at 10M rows (docs/performance.md).
 {{ config(indexes=[{'columns': ['transaction_record_id'], 'unique': true}]) }}
 

@@ -4,7 +4,7 @@
     not_null tests, each test filtered the 10M-row classification again: 31 s for the unique test alone at
     scale 1000.
 -#}
--- The key's unique index is built after the rows are written (dbt-postgres `indexes`); as a contract primary key
+-- The key is unique-indexed after the rows are written (dbt-postgres `indexes`); as a contract primary key
 -- it would be maintained row by row during the insert: 40 s more at 10M rows (docs/performance.md).
 {{ config(indexes=[{'columns': ['transaction_id'], 'unique': true}]) }}
 

@@ -10,9 +10,10 @@
     window down to the raw table: only those rows are parsed. The loader's cursor is transaction_id, so new rows
     normally have the highest ids; an old id in a new load only makes the run renumber more rows, never wrong ones.
 -#}
--- No enforced contract here: with one, Postgres builds the table by INSERT ... SELECT, which cannot use parallel
--- workers, and this model's parse of every raw row took 46 s longer at scale 1000 (docs/performance.md). Its key
--- is unique-indexed after the rows are written, and dbt's not_null tests check the rest.
+-- No enforced contract here: with one, Postgres builds the table by INSERT ... SELECT, which cannot use
+-- parallel workers, and this model's parse of every raw row took 46 s longer at scale 1000
+-- (docs/performance.md). Its key is unique-indexed after the rows are written; dbt's not_null tests check the
+-- rest.
 {{
     config(
         materialized='incremental',

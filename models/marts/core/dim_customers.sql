@@ -4,7 +4,7 @@
     against 31 s for the whole model at scale 1000 (it underestimates the number of customers 2-fold). The
     pre-hook turns index scans off for this model's transaction only.
 -#}
--- The key's unique index is built after the rows are written (dbt-postgres `indexes`); as a contract primary key
+-- The key is unique-indexed after the rows are written (dbt-postgres `indexes`); as a contract primary key
 -- it would be maintained row by row during the insert: 40 s more at 10M rows (docs/performance.md).
 {{
     config(

@@ -3,7 +3,7 @@
     that first arrived since (their transactions were unknown_customer before). A transaction_id that became
     rejected later (a conflicting version arrived) is deleted by the post-hook.
 -#}
--- The key's unique index is built after the rows are written (dbt-postgres `indexes`); as a contract primary key
+-- The key is unique-indexed after the rows are written (dbt-postgres `indexes`); as a contract primary key
 -- it would be maintained row by row during the insert: 40 s more at 10M rows (docs/performance.md).
 -- depends_on: {{ ref('int_customers_deduplicated') }}
 {{

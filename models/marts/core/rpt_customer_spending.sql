@@ -1,5 +1,5 @@
 {#- total_spent is indexed for the top spenders, the analysts' first question. -#}
--- The key's unique index is built after the rows are written (dbt-postgres `indexes`); as a contract primary key
+-- The key is unique-indexed after the rows are written (dbt-postgres `indexes`); as a contract primary key
 -- it would be maintained row by row during the insert: 40 s more at 10M rows (docs/performance.md).
 {{
     config(

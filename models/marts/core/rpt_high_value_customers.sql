@@ -2,7 +2,7 @@
     Stored in the order analysts list it - by country, biggest spenders first - and indexed the same way: one
     country's list is then one ordered index range over adjacent rows, with no sort.
 -#}
--- The key's unique index is built after the rows are written (dbt-postgres `indexes`); as a contract primary key
+-- The key is unique-indexed after the rows are written (dbt-postgres `indexes`); as a contract primary key
 -- it would be maintained row by row during the insert: 40 s more at 10M rows (docs/performance.md).
 {{
     config(
