@@ -5,8 +5,10 @@ customers as (
     select * from {{ ref('dim_customers') }}
 ),
 
+-- The valid rows of the classification, not fct_transactions: dim_customers sums those, the test must not.
 transactions as (
-    select * from {{ ref('int_transactions_validated') }}
+    select * from {{ ref('int_transactions_classified') }}
+    where record_status = 'valid'
 ),
 
 valid_totals as (
