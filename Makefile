@@ -32,7 +32,7 @@ browser: $(DEV_STAMP)
 test: $(DEV_STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -n 2 --dist load
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # The inner loop: lint, the tests that need no database, and dbt's unit tests (pytest -m "fast or not server").
 test-fast: $(DEV_STAMP)

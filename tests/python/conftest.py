@@ -13,6 +13,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+from psycopg2 import sql
 
 from warehouse import job
 from warehouse.database import Connection, connect, ensure_databases, stop_embedded
@@ -115,17 +116,95 @@ class Workspace:
         )
 
 
+def use_workspace(space: Workspace, patch: pytest.MonkeyPatch) -> None:
+    """Point the environment (and so every `warehouse` command) at the workspace's databases and folders."""
+    patch.setenv("WAREHOUSE_DBNAME", space.dbname)
+    patch.setenv("WAREHOUSE_LANDING_DIR", str(space.root / "landing"))
+    patch.setenv("WAREHOUSE_TRUTH_DIR", str(space.root / "truth"))
+    patch.setenv("SOURCES__TRANSACTIONS__CREDENTIALS", space.server.sqlalchemy_url(space.source_dbname))
+
+
+def use_job_outputs(space: Workspace, patch: pytest.MonkeyPatch) -> None:
+    """dbt's artifacts and the report in the workspace's folder; no alert channels from the developer's shell."""
+    patch.setenv("DBT_TARGET_PATH", str(space.root / "target"))
+    patch.setenv("DBT_LOG_PATH", str(space.root / "logs"))
+    patch.setenv("WAREHOUSE_REPORT_PATH", str(space.root / "report.html"))
+    for name in ("WAREHOUSE_ALERT_URLS", "WAREHOUSE_ALERT_SUCCESS_URLS", "CI"):
+        patch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def workspace(warehouse: Connection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     """A fresh, isolated warehouse for one test: own databases, own landing folder, own dlt state."""
     space = Workspace(warehouse, tmp_path, str(next(_database_numbers)))
-    monkeypatch.setenv("WAREHOUSE_DBNAME", space.dbname)
-    monkeypatch.setenv("WAREHOUSE_LANDING_DIR", str(tmp_path / "landing"))
-    monkeypatch.setenv("WAREHOUSE_TRUTH_DIR", str(tmp_path / "truth"))
-    monkeypatch.setenv("SOURCES__TRANSACTIONS__CREDENTIALS", warehouse.sqlalchemy_url(space.source_dbname))
+    use_workspace(space, monkeypatch)
     for dbname in (space.dbname, space.source_dbname):
         ensure_databases(Connection(**{**warehouse.__dict__, "dbname": dbname}))
     return space
+
+
+class RanTemplate:
+    """Sample day 1 after one `warehouse run` (the command a user runs), kept to be copied and never used itself."""
+
+    def __init__(self, space: Workspace, run: subprocess.CompletedProcess) -> None:
+        self.space = space
+        self.run = run
+
+
+@pytest.fixture(scope="session")
+def ran_template(warehouse: Connection, tmp_path_factory: pytest.TempPathFactory) -> RanTemplate:
+    """One `warehouse sample` + `warehouse run` per test session, for the tests that start after a good run."""
+    space = Workspace(warehouse, tmp_path_factory.mktemp("ran_template"), "ran_template")
+    with pytest.MonkeyPatch.context() as patch:
+        use_workspace(space, patch)
+        use_job_outputs(space, patch)
+        for dbname in (space.dbname, space.source_dbname):
+            ensure_databases(Connection(**{**warehouse.__dict__, "dbname": dbname}))
+        sampled = space.cli("sample")
+        assert sampled.returncode == 0, sampled.stderr[-3000:]
+        run = space.cli("run")
+        assert run.returncode == 0, run.stderr[-3000:]
+    return RanTemplate(space, run)
+
+
+def copy_database(server: Connection, template: str, name: str) -> None:
+    """Replace database `name` with a copy of `template` (CREATE DATABASE ... TEMPLATE: a file copy, no replay)."""
+    admin = psycopg2.connect(server.libpq_dsn("postgres"))
+    try:
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute(sql.SQL("drop database if exists {}").format(sql.Identifier(name)))
+            cursor.execute(
+                sql.SQL("create database {} template {}").format(sql.Identifier(name), sql.Identifier(template))
+            )
+    finally:
+        admin.close()
+
+
+@pytest.fixture
+def ran(ran_template: RanTemplate, workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+    """A workspace as `ran_template` left it: copies of its databases, landing and truth folders, dlt pipeline
+    state and dbt artifacts, so a test starts after a good run without running one."""
+    copy_workspace(ran_template.space, workspace)
+    use_job_outputs(workspace, monkeypatch)
+    return workspace
+
+
+def copy_workspace(template: Workspace, space: Workspace) -> None:
+    """Make `space` what `template` is: its databases, its folders (landing, truth, dbt target) and dlt state."""
+    copy_database(space.server, template.dbname, space.dbname)
+    copy_database(space.server, template.source_dbname, space.source_dbname)
+    for folder in ("landing", "truth", "target"):
+        if (template.root / folder).exists():
+            shutil.copytree(template.root / folder, space.root / folder, dirs_exist_ok=True)
+    dlt_dir = space.settings.dlt_dir
+    shutil.copytree(dlt_dir / template.dbname, dlt_dir / space.dbname, dirs_exist_ok=True)
+    # dlt's file cursor (modification time) remembers the files at its value by URL, and a copy has a new one: the
+    # copies are dated a second earlier, behind the cursor, so they count as loaded, as the originals do.
+    for path in (space.root / "landing").rglob("*"):
+        if path.is_file():
+            modified = path.stat().st_mtime - 1
+            os.utime(path, (modified, modified))
 
 
 class BuiltWarehouse:

@@ -7,7 +7,7 @@ import sys
 import time
 
 import pytest
-from conftest import Workspace
+from conftest import RanTemplate, Workspace, use_job_outputs
 from recorders import mail_recorder, webhook_recorder
 
 MART_TABLES = ["dim_customers", "fct_transactions", "rpt_customer_spending", "rpt_high_value_customers"]
@@ -16,13 +16,14 @@ MART_TABLES = ["dim_customers", "fct_transactions", "rpt_customer_spending", "rp
 @pytest.fixture
 def sampled(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     """A workspace whose sources hold sample day 1 (nothing loaded yet); dbt artifacts in the test's folder."""
-    monkeypatch.setenv("DBT_TARGET_PATH", str(workspace.root / "target"))
-    monkeypatch.setenv("DBT_LOG_PATH", str(workspace.root / "logs"))
-    monkeypatch.setenv("WAREHOUSE_REPORT_PATH", str(workspace.root / "report.html"))
-    for name in ("WAREHOUSE_ALERT_URLS", "WAREHOUSE_ALERT_SUCCESS_URLS", "CI"):
-        monkeypatch.delenv(name, raising=False)
+    use_job_outputs(workspace, monkeypatch)
     assert workspace.cli("sample").returncode == 0
     return workspace
+
+
+# The tests that start after a good run copy the one run of `ran_template` (conftest); the group keeps them on one
+# xdist worker, so the run is made once.
+after_a_run = pytest.mark.xdist_group("ran")
 
 
 def marts_fingerprint(space: Workspace) -> dict[str, str]:
@@ -42,40 +43,41 @@ def run_log(space: Workspace) -> list[tuple]:
     )
 
 
-def test_a_run_is_logged_with_what_it_did(sampled: Workspace) -> None:
-    result = sampled.cli("run")
+@after_a_run
+def test_a_run_is_logged_with_what_it_did(ran_template: RanTemplate, ran: Workspace) -> None:
+    result = ran_template.run
 
     assert result.returncode == 0, result.stderr[-3000:]
-    [(command, trigger, status, rows, models, passed, failed, error)] = run_log(sampled)
+    [(command, trigger, status, rows, models, passed, failed, error)] = run_log(ran)
     assert (command, trigger, status, error) == ("run", "manual", "success", None)
     assert rows == {"customers": 5_200, "transactions": 10_500}
     assert models >= 10 and passed >= 100 and failed == 0
-    assert "report:" in result.stdout and (sampled.root / "report.html").exists()
+    assert "report:" in result.stdout and (ran_template.space.root / "report.html").exists()
 
 
-def test_refresh_with_nothing_new_changes_nothing(sampled: Workspace) -> None:
-    assert sampled.cli("run").returncode == 0
-    before = marts_fingerprint(sampled)
+@after_a_run
+def test_refresh_with_nothing_new_changes_nothing(ran: Workspace) -> None:
+    before = marts_fingerprint(ran)
 
-    result = sampled.cli("refresh")
+    result = ran.cli("refresh")
 
     assert result.returncode == 0, result.stderr[-3000:]
     assert "marts unchanged" in result.stdout
-    assert marts_fingerprint(sampled) == before
-    assert [row[:3] for row in run_log(sampled)] == [("run", "manual", "success"), ("refresh", "manual", "success")]
+    assert marts_fingerprint(ran) == before
+    assert [row[:3] for row in run_log(ran)] == [("run", "manual", "success"), ("refresh", "manual", "success")]
 
 
+@after_a_run
 def test_a_failing_run_alerts_logs_exits_non_zero_and_keeps_the_marts(
-    sampled: Workspace, monkeypatch: pytest.MonkeyPatch
+    ran: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert sampled.cli("run").returncode == 0
-    before = marts_fingerprint(sampled)
-    sampled.cli("sample", "--day", "2")  # new data is waiting, but the shop database is about to be unreachable
+    before = marts_fingerprint(ran)
+    ran.cli("sample", "--day", "2")  # new data is waiting, but the shop database is about to be unreachable
     monkeypatch.setenv("SOURCES__TRANSACTIONS__CREDENTIALS", "postgresql://shop:hunter2@127.0.0.1:1/shop")
 
     with webhook_recorder() as webhook, mail_recorder() as mail:
         monkeypatch.setenv("WAREHOUSE_ALERT_URLS", f"{webhook.url}, {mail.url('oncall@example.com')}")
-        result = sampled.cli("refresh")
+        result = ran.cli("refresh")
         deadline = time.monotonic() + 10
         while (not webhook.requests or not mail.messages) and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -88,26 +90,26 @@ def test_a_failing_run_alerts_logs_exits_non_zero_and_keeps_the_marts(
     assert len(mail.messages) == 1
     assert "oncall@example.com" in mail.messages[0]["To"] and "fail" in mail.messages[0]["Subject"].lower()
     # Logged as failed, with the error; the marts are exactly as they were.
-    last = run_log(sampled)[-1]
+    last = run_log(ran)[-1]
     assert last[0] == "refresh" and last[2] == "failed" and "cannot reach" in last[7]
-    assert marts_fingerprint(sampled) == before
+    assert marts_fingerprint(ran) == before
     # `warehouse status` says it needs attention (usable from cron/CI by its exit code).
-    status = sampled.cli("status")
+    status = ran.cli("status")
     assert status.returncode == 1
     assert "failed" in status.stdout and "needs attention" in status.stdout
 
 
-def test_status_is_healthy_after_a_good_run_and_flags_stale_sources(sampled: Workspace) -> None:
-    assert sampled.cli("run").returncode == 0
-    healthy = sampled.cli("status")
+@after_a_run
+def test_status_is_healthy_after_a_good_run_and_flags_stale_sources(ran: Workspace) -> None:
+    healthy = ran.cli("status")
     assert healthy.returncode == 0, healthy.stdout
     assert "all sources fresh" in healthy.stdout and "all well" in healthy.stdout
 
     # Pretend the CRM's last export landed three days ago.
     old_load_id = f"{time.time() - 3 * 86_400:.3f}"
-    sampled.query(f"update raw.customers set _dlt_load_id = '{old_load_id}'")
+    ran.query(f"update raw.customers set _dlt_load_id = '{old_load_id}'")
 
-    stale = sampled.cli("status")
+    stale = ran.cli("status")
     assert stale.returncode == 1
     assert "crm.customers: error" in stale.stdout
 

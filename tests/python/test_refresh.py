@@ -6,6 +6,7 @@ import csv
 import json
 from decimal import Decimal
 
+import pytest
 from conftest import Workspace
 
 from warehouse.sample import generate_sample
@@ -21,17 +22,14 @@ def generate(space: Workspace, day: int) -> None:
     )
 
 
-def test_day_two_refresh_gives_correct_totals_history_and_no_duplicates(workspace: Workspace, monkeypatch) -> None:
-    monkeypatch.setenv("DBT_TARGET_PATH", str(workspace.root / "target"))
-    monkeypatch.setenv("DBT_LOG_PATH", str(workspace.root / "logs"))
-    monkeypatch.setenv("WAREHOUSE_REPORT_PATH", str(workspace.root / "report.html"))
-    settings = workspace.settings
-    generate(workspace, day=1)
-    assert workspace.cli("run").returncode == 0
-    transactions_day_one = workspace.query("select count(*) from marts.fct_transactions")[0][0]
+# Day 1 is the `warehouse run` of conftest's ran_template, copied (the group keeps its users on one xdist worker).
+@pytest.mark.xdist_group("ran")
+def test_day_two_refresh_gives_correct_totals_history_and_no_duplicates(ran: Workspace) -> None:
+    settings = ran.settings
+    transactions_day_one = ran.query("select count(*) from marts.fct_transactions")[0][0]
 
-    generate(workspace, day=2)
-    refreshed = workspace.cli("refresh")
+    generate(ran, day=2)
+    refreshed = ran.cli("refresh")
     assert refreshed.returncode == 0, refreshed.stderr[-3000:]
 
     # Totals equal the ground truth after both days.
@@ -39,7 +37,7 @@ def test_day_two_refresh_gives_correct_totals_history_and_no_duplicates(workspac
         truth = {row["customer_id"]: row for row in csv.DictReader(handle)}
     marts = {
         customer_id: (total, count)
-        for customer_id, total, count in workspace.query(
+        for customer_id, total, count in ran.query(
             "select customer_id, total_spent, transaction_count from marts.dim_customers"
         )
     }
@@ -52,10 +50,10 @@ def test_day_two_refresh_gives_correct_totals_history_and_no_duplicates(workspac
     # The incremental fact only appended the new day's valid transactions.
     defects = json.loads((settings.truth_dir / "defects.json").read_text())
     clean_day_two = defects["reconciliation"]["transactions"]["clean_rows"] - 10_000
-    assert workspace.query("select count(*) from marts.fct_transactions")[0][0] == transactions_day_one + clean_day_two
+    assert ran.query("select count(*) from marts.fct_transactions")[0][0] == transactions_day_one + clean_day_two
 
     # SCD2: every customer whose attributes changed on day 2 has a closed and a current version.
-    changed = workspace.query(
+    changed = ran.query(
         "select count(*) from ("
         " select customer_id from snapshots.customers_snapshot group by customer_id"
         " having count(*) = 2 and count(*) filter (where dbt_valid_to is null) = 1) history"
@@ -68,4 +66,4 @@ def test_day_two_refresh_gives_correct_totals_history_and_no_duplicates(workspac
         ("marts.fct_transactions", "transaction_id"),
         ("marts.rpt_customer_spending", "customer_id"),
     ]:
-        assert workspace.query(f"select count(*) - count(distinct {key}) from {table}") == [(0,)], table
+        assert ran.query(f"select count(*) - count(distinct {key}) from {table}") == [(0,)], table
