@@ -141,6 +141,21 @@ CSV_CASES = (
         spot=((" c1 ", "  Ann  Lee ", "\t30\t", " uk ", " YES "),),
     ),
     CsvCase(
+        "unicode_whitespace",
+        "values padded with no-break, ideographic and zero-width spaces and a BOM",
+        csv_text(HEADER, "\u00a0c1\u200b,\u3000Ann\u00a0\u00a0Lee\ufeff,\u202f30\u2060,\u00a0uk\u00a0,\u2009yes"),
+        rows=1,
+        spot=(("\u00a0c1\u200b", "\u3000Ann\u00a0\u00a0Lee\ufeff", "\u202f30\u2060", "\u00a0uk\u00a0", "\u2009yes"),),
+    ),
+    CsvCase(
+        "very_long_customer_id",
+        "a 10,000-character customer_id",
+        csv_text(HEADER, f"{'k' * 10_000},Ann,30,UK,yes", "C2,Bob,40,US,no"),
+        rows=2,
+        spot=((10_000,), (2,)),
+        spot_columns="length(customer_id)",
+    ),
+    CsvCase(
         "absurd_values",
         "age 99999, -5, 1e3 and 'thirty'; unknown country; is_active 'maybe'",
         csv_text(HEADER, "C1,Ann,99999,Atlantis,maybe", "C2,Bob,-5,UK,yes", "C3,Cid,1e3,,no", "C4,Dan,thirty,US,1"),

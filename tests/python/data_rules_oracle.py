@@ -15,6 +15,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 MAX_VALID_AMOUNT = Decimal("10000")
+MAX_CUSTOMER_ID_LENGTH = 255
+# data_rules.md, "Whitespace": ASCII whitespace, every other Unicode White_Space character, and the zero-width
+# format characters U+200B-U+200D, U+2060, U+FEFF. Not str.strip()'s set: that one also strips U+001C-U+001F
+# and none of the zero-width characters.
+WHITESPACE = (
+    "\t\n\v\f\r \x85\xa0\u1680"
+    + "".join(chr(code) for code in range(0x2000, 0x200E))
+    + "\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
+)
 TRUE_WORDS = {"yes", "y", "1", "true", "t"}
 DATE_FORMATS = (
     (re.compile(r"\d{4}-\d{2}-\d{2}"), "%Y-%m-%d"),
@@ -25,27 +34,47 @@ WHOLE_NUMBER = re.compile(r"[+-]?\d+(\.0+)?")
 NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 
+def trim(value: str) -> str:
+    """Leading and trailing whitespace (WHITESPACE) removed."""
+    return value.strip(WHITESPACE)
+
+
+def collapse_whitespace(value: str) -> str:
+    """Trimmed, every inner whitespace run one space (clean_name before initcap)."""
+    return " ".join(part for part in re.split(f"[{re.escape(WHITESPACE)}]+", value) if part)
+
+
 def _blank(value: str | None) -> bool:
-    return value is None or value.strip() == ""
+    return value is None or trim(value) == ""
 
 
 def clean_customer_id(value: str | None) -> str | None:
-    return None if _blank(value) else value.strip().upper()
+    return None if _blank(value) else trim(value).upper()
+
+
+CUSTOMER_ID_REJECT_REASONS = {"missing": "missing_customer_id", "too_long": "customer_id_too_long"}
+
+
+def customer_id_issue(customer_id: str | None) -> str | None:
+    """Why a clean customer_id cannot be a key (missing, too_long); None for a usable key."""
+    if customer_id is None:
+        return "missing"
+    return "too_long" if len(customer_id) > MAX_CUSTOMER_ID_LENGTH else None
 
 
 def clean_age(value: str | None) -> int | None:
-    if _blank(value) or not WHOLE_NUMBER.fullmatch(value.strip()):
+    if _blank(value) or not WHOLE_NUMBER.fullmatch(trim(value)):
         return None
-    age = int(Decimal(value.strip()))
+    age = int(Decimal(trim(value)))
     return age if 0 <= age <= 120 else None
 
 
 def clean_country(value: str | None, aliases: dict[str, str]) -> str:
-    return "ZZ" if _blank(value) else aliases.get(value.strip().lower(), "ZZ")
+    return "ZZ" if _blank(value) else aliases.get(trim(value).lower(), "ZZ")
 
 
 def clean_active(value: str | None) -> bool:
-    return not _blank(value) and value.strip().lower() in TRUE_WORDS
+    return not _blank(value) and trim(value).lower() in TRUE_WORDS
 
 
 def load_aliases(seeds_dir: Path) -> dict[str, str]:
@@ -57,7 +86,7 @@ def load_aliases(seeds_dir: Path) -> dict[str, str]:
 class CustomerResult:
     customers: dict[str, dict] = field(default_factory=dict)
     raw_rows: int = 0
-    rejected_missing_id: int = 0
+    rejected: Counter = field(default_factory=Counter)
     exact_duplicates: int = 0
     stale_versions: int = 0
 
@@ -77,8 +106,9 @@ def clean_customers(files: list[Path], aliases: dict[str, str]) -> CustomerResul
                     continue
                 seen.add(tuple(row))
                 customer_id = clean_customer_id(row[0])
-                if customer_id is None:
-                    result.rejected_missing_id += 1
+                issue = customer_id_issue(customer_id)
+                if issue is not None:
+                    result.rejected[CUSTOMER_ID_REJECT_REASONS[issue]] += 1
                     continue
                 if customer_id in result.customers:
                     result.stale_versions += 1
@@ -94,7 +124,7 @@ def parse_amount(value: str | None) -> Decimal | str:
     """The amount, or the reject reason."""
     if _blank(value):
         return "missing_amount"
-    text = value.strip()
+    text = trim(value)
     text = text.removeprefix("$").replace(",", "")
     if not NUMBER.fullmatch(text):
         return "unparseable_amount"
@@ -110,7 +140,7 @@ def parse_date(value: str | None, load_day: date) -> date | str:
     """The date, or the reject reason."""
     if _blank(value):
         return "missing_date"
-    text = value.strip()
+    text = trim(value)
     for pattern, fmt in DATE_FORMATS:
         if pattern.fullmatch(text):
             try:
@@ -142,8 +172,8 @@ def clean_transactions(rows: list[tuple], known_customers: set[str], load_day: d
         customer_id = clean_customer_id(raw_customer)
         amount = parse_amount(raw_amount)
         day = parse_date(raw_date, load_day)
-        if customer_id is None:
-            reason = "missing_customer_id"
+        if customer_id_issue(customer_id) is not None:
+            reason = CUSTOMER_ID_REJECT_REASONS[customer_id_issue(customer_id)]
         elif customer_id not in known_customers:
             reason = "unknown_customer"
         elif isinstance(amount, str):

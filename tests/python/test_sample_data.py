@@ -62,7 +62,7 @@ def check_against_oracle(root: Path, dsn: str) -> None:
     assert reconciliation["customers"] == {
         "raw_rows": customers.raw_rows,
         "clean_rows": len(customers.customers),
-        "rejected": {"missing_customer_id": customers.rejected_missing_id},
+        "rejected": dict(customers.rejected),
         "exact_duplicates": customers.exact_duplicates,
         "stale_versions": customers.stale_versions,
     }

@@ -1,7 +1,8 @@
 {#-
     Every CRM export line with what became of it (data_rules.md, "Customers"):
     exact_duplicate  identical in all five source columns to another line of the same load (the last line is kept)
-    rejected         no customer_id after cleaning (reject_reason missing_customer_id)
+    rejected         no usable customer_id after cleaning: reject_reason missing_customer_id (empty) or
+                     customer_id_too_long (longer than var max_customer_id_length)
     stale_version    an earlier version of a customer, superseded by a later line of its file or by a later
                      export (superseded_by says which)
     current          the latest version of a customer: the clean, deduplicated customer
@@ -32,6 +33,7 @@ countries_looked_up as (
     select
         customers.customer_record_id,
         customers.customer_id,
+        customers.customer_id_issue,
         customers.is_customer_id_reformatted,
         customers.customer_name,
         customers.name_issue,
@@ -65,6 +67,7 @@ countries_classified as (
     select
         customer_record_id,
         customer_id,
+        customer_id_issue,
         is_customer_id_reformatted,
         customer_name,
         name_issue,
@@ -98,6 +101,7 @@ copies_numbered as (
     select
         customer_record_id,
         customer_id,
+        customer_id_issue,
         is_customer_id_reformatted,
         customer_name,
         name_issue,
@@ -128,6 +132,7 @@ versions_numbered as (
     select
         customer_record_id,
         customer_id,
+        customer_id_issue,
         is_customer_id_reformatted,
         customer_name,
         name_issue,
@@ -164,6 +169,7 @@ classified as (
     select
         customer_record_id,
         customer_id,
+        customer_id_issue,
         is_customer_id_reformatted,
         customer_name,
         name_issue,
@@ -185,15 +191,17 @@ classified as (
         customer_first_loaded_at,
         case
             when copy_number > 1 then 'exact_duplicate'
-            when customer_id is null then 'rejected'
+            when customer_id_issue is not null then 'rejected'
             when version_number > 1 then 'stale_version'
             else 'current'
         end as record_status,
         case
-            when copy_number = 1 and customer_id is null then 'missing_customer_id'
+            when copy_number > 1 then null
+            when customer_id_issue = 'missing' then 'missing_customer_id'
+            when customer_id_issue = 'too_long' then 'customer_id_too_long'
         end as reject_reason,
         case
-            when copy_number > 1 or customer_id is null or version_number = 1 then null
+            when copy_number > 1 or customer_id_issue is not null or version_number = 1 then null
             when version_number_in_file > 1 then 'later_line'
             else 'later_export'
         end as superseded_by

@@ -2,9 +2,10 @@
     Every raw transaction row with what became of it (data_rules.md, "Transactions"):
     exact_duplicate  identical in all four source columns to an earlier-loaded row (the first copy is kept)
     rejected         the first reason that applies, in this order: conflicting_duplicate_key (one transaction_id
-                     with different values: every version), missing_customer_id, unknown_customer (not a clean,
-                     deduplicated customer), missing_amount, unparseable_amount, non_positive_amount,
-                     amount_out_of_range, missing_date, invalid_date, future_date
+                     with different values: every version), missing_customer_id, customer_id_too_long (longer
+                     than var max_customer_id_length), unknown_customer (not a clean, deduplicated customer),
+                     missing_amount, unparseable_amount, non_positive_amount, amount_out_of_range,
+                     missing_date, invalid_date, future_date
     valid            everything else: the clean transactions
     Copies and versions are numbered in int_transactions_versioned; this model adds the customer lookup.
 -#}
@@ -36,11 +37,14 @@ classified as (
         transactions.is_customer_id_reformatted,
         transactions.is_amount_reformatted,
         transactions.is_transaction_date_reformatted,
+        -- computed here, not in staging: the incremental int_transactions_versioned keeps its columns
+        {{ customer_id_issue('transactions.customer_id') }} as customer_id_issue,
         customers.customer_id is not null as is_known_customer,
         case
             when transactions.copy_number > 1 then null
             when transactions.version_count > 1 then 'conflicting_duplicate_key'
             when transactions.customer_id is null then 'missing_customer_id'
+            when {{ customer_id_issue('transactions.customer_id') }} = 'too_long' then 'customer_id_too_long'
             when customers.customer_id is null then 'unknown_customer'
             when transactions.amount_issue is not null then transactions.amount_issue
             when
@@ -67,6 +71,7 @@ final as (
         is_customer_id_reformatted,
         is_amount_reformatted,
         is_transaction_date_reformatted,
+        customer_id_issue,
         is_known_customer,
         reject_reason,
         case

@@ -38,7 +38,8 @@ customer_rows as (
         sum(
             case
                 when
-                    age_issue in ('non_numeric', 'out_of_range')
+                    customer_id_issue = 'too_long'
+                    or age_issue in ('non_numeric', 'out_of_range')
                     or country_issue = 'unknown'
                     or is_active_issue = 'unrecognised'
                     then 1
@@ -70,7 +71,8 @@ transaction_rows as (
         sum(
             case
                 when
-                    amount_issue in ('unparseable_amount', 'non_positive_amount', 'amount_out_of_range')
+                    customer_id_issue = 'too_long'
+                    or amount_issue in ('unparseable_amount', 'non_positive_amount', 'amount_out_of_range')
                     or transaction_date_issue in ('invalid_date', 'future_date')
                     then 1
                 else 0

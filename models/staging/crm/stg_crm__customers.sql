@@ -64,6 +64,7 @@ final as (
     select
         customer_record_id,
         customer_id,
+        {{ customer_id_issue('customer_id') }} as customer_id_issue,
         coalesce(customer_id != source_customer_id, false) as is_customer_id_reformatted,
         customer_name,
         case when source_name_is_blank then 'missing' end as name_issue,
