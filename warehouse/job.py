@@ -211,7 +211,7 @@ def run_main_job(settings: Settings, dbt_args: list[str] | None = None, wait_sec
 
 
 def refresh(settings: Settings, wait_seconds: float = 0) -> RunReport:
-    """Ingest what is new, then build incrementally (incremental models, snapshot) and test.
+    """Ingest what is new, then build incrementally (incremental models, the customer history) and test.
 
     With nothing new landed and the previous run successful, nothing is rebuilt: the marts stay exactly as they
     were.

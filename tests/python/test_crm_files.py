@@ -1,4 +1,4 @@
-"""CRM exports are identified by content: re-deliveries, rewrites, old modification times, unread files.
+"""CRM exports are identified by content: re-deliveries, rewrites, old modification times, unread files, history.
 
 Real dlt, dbt and Postgres; a few rows per file, and at most one `dbt build` per test.
 """
@@ -54,7 +54,9 @@ def build(space: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DBT_LOG_PATH", str(space.root / "logs"))
     assert space.cli("ingest").returncode == 0
     # Only the customer models and what dim_customers reads, with their tests: the rest does not read raw.customers.
-    result = space.cli("build", "--", "--select", "+dim_customers", "--indirect-selection", "cautious")
+    result = space.cli(
+        "build", "--", "--select", "+int_customers_history", "+dim_customers", "--indirect-selection", "cautious"
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
@@ -105,6 +107,11 @@ def test_a_rewritten_file_loads_as_a_new_version_and_the_build_passes(
     assert "customers_20250101.csv was rewritten with new content" in output
     assert workspace.query("select count(distinct _file_sha256), count(*) from raw.customers") == [(2, 4)]
     assert workspace.query("select customer_id, age from marts.dim_customers order by 1") == [("C1", 31), ("C2", 40)]
+    # The rewrite replaces that export in the history: one version each, Ann at 31.
+    assert workspace.query("select customer_id, age from intermediate.int_customers_history order by 1") == [
+        ("C1", 31),
+        ("C2", 40),
+    ]
 
 
 def test_a_new_file_with_an_older_modification_time_still_loads(workspace: Workspace) -> None:
@@ -146,3 +153,28 @@ def test_loaded_files_are_read_back_from_raw_when_the_dlt_state_is_lost(workspac
     ingest_crm(workspace)
 
     assert raw_files(workspace) == before
+
+
+def test_a_backlog_of_three_exports_gives_three_versions_at_the_export_times(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    landing = workspace.settings.customers_landing_dir
+    for day, age in ((1, 30), (2, 31), (3, 32)):
+        # Full exports: Bob is in all three, unchanged.
+        drop(landing, f"customers_2025010{day}.csv", HEADER + f"C1,Ann,{age},UK,yes\nC2,Bob,40,US,no\n")
+    with_a_shop(workspace)
+
+    build(workspace, monkeypatch)  # one ingest loads all three
+
+    history = workspace.query(
+        "select customer_id, age, valid_from, valid_to, is_current from intermediate.int_customers_history "
+        "order by customer_id, valid_from"
+    )
+    day = {number: datetime(2025, 1, number, tzinfo=UTC) for number in (1, 2, 3)}
+    assert history == [
+        ("C1", 30, day[1], day[2], False),
+        ("C1", 31, day[2], day[3], False),
+        ("C1", 32, day[3], None, True),
+        ("C2", 40, day[1], None, True),
+    ]
+    assert workspace.query("select customer_id, age from marts.dim_customers order by 1") == [("C1", 32), ("C2", 40)]
