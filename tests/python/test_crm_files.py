@@ -90,6 +90,9 @@ def test_a_file_redelivered_under_another_name_loads_nothing(workspace: Workspac
     assert raw_files(workspace) == before
     assert "skipped re-delivered file customers_20250103.csv" in output
     assert "loaded as customers_20250101.csv" in output
+    # The run log keeps the note (`warehouse status` shows the last run's notes).
+    [(notes,)] = workspace.query("select ingest_notes from ops.run_log order by started_at desc limit 1")
+    assert any(note.startswith("crm: skipped re-delivered file customers_20250103.csv") for note in notes)
 
 
 def test_a_rewritten_file_loads_as_a_new_version_and_the_build_passes(
