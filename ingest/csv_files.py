@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -96,8 +97,23 @@ def _not_text(line: bytes) -> str | None:
     return None
 
 
-def read_header(path: Path, required_columns: Sequence[str]) -> list[str]:
-    """The file's column names (trimmed, lower-cased), after checking the required ones are there."""
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of the file's bytes, hex: what identifies an export whatever its name or modification time."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as raw:
+            while chunk := raw.read(READ_BLOCK_BYTES):
+                digest.update(chunk)
+    except OSError as error:
+        raise CsvFileError(path, f"the file cannot be opened ({error.strerror})") from error
+    return digest.hexdigest()
+
+
+def read_header(path: Path, required_columns: Sequence[str], loader_columns: Sequence[str] = ()) -> list[str]:
+    """The file's column names (trimmed, lower-cased), after checking the required ones are there.
+
+    `loader_columns` are the caller's own per-file columns (besides LOADER_COLUMNS and _dlt_*): no file may have them.
+    """
     expected = ",".join(required_columns)
     line = _first_line(path)
     if not line:
@@ -125,12 +141,13 @@ def read_header(path: Path, required_columns: Sequence[str]) -> list[str]:
         )
     normalized = [_naming.normalize_identifier(name) for name in header]
     named = list(zip(header, normalized, strict=True))
-    reserved = [name for name, dlt_name in named if dlt_name in LOADER_COLUMNS or dlt_name.startswith("_dlt")]
+    own_columns = (*LOADER_COLUMNS, *loader_columns)
+    reserved = [name for name, dlt_name in named if dlt_name in own_columns or dlt_name.startswith("_dlt")]
     if reserved:
         raise CsvFileError(
             path,
             f"column(s) {', '.join(reserved)} clash with the loader's own columns "
-            f"({', '.join(LOADER_COLUMNS)}, _dlt_*); rename them",
+            f"({', '.join(own_columns)}, _dlt_*); rename them",
             1,
         )
     duplicated = sorted({name for name in header if header.count(name) > 1})

@@ -143,7 +143,7 @@ def rows_loaded(pipeline: dlt.Pipeline) -> dict[str, int]:
 
 def run_source(
     source: str,
-    make_resource: Callable[[], object],
+    make_resource: Callable[[list[str]], object],
     connection: Connection,
     settings: Settings,
     before_load: WarehouseStep | None = None,
@@ -162,7 +162,7 @@ def run_source(
         pipeline = make_pipeline(source, connection, settings)
         with new_dataset_lock(connection):
             result.notes += handle_pending_packages(pipeline, connection)
-            resource = make_resource()
+            resource = make_resource(result.notes)
             try:
                 pipeline.run(resource, loader_file_format="csv")
             except PipelineStepFailed as error:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection as Pipe
+from pathlib import Path
 
 from warehouse.database import Connection
 from warehouse.errors import WarehouseError
@@ -50,11 +51,14 @@ class SourceResult:
 
 @dataclass(frozen=True)
 class Source:
-    """A source system: its name (also the dlt pipeline's), how to build its dlt resource, and its steps."""
+    """A source system: its name (also the dlt pipeline's), how to build its dlt resource, and its steps.
+
+    `make_resource` gets the run's list of notes for the user, to which the resource may add.
+    """
 
     name: str
     raw_tables: tuple[str, ...]
-    make_resource: Callable[[Connection, Settings], object]
+    make_resource: Callable[[Connection, Settings, list[str]], object]
     before_load: WarehouseStep | None = None
     after_load: WarehouseStep | None = None
 
@@ -98,13 +102,47 @@ def transactions_credentials(connection: Connection, settings: Settings) -> str:
 # Each source module is imported only when that source runs (their libraries are slow to import).
 
 
-def crm_resource(connection: Connection, settings: Settings) -> object:
+def crm_resource(connection: Connection, settings: Settings, notes: list[str]) -> object:
     from ingest.crm_customers import customers_resource
 
-    return customers_resource(settings.customers_landing_dir, settings.dlt_dir / "spool")
+    landing_dir = settings.customers_landing_dir
+    return customers_resource(
+        landing_dir, settings.dlt_dir / "spool", notes, lambda: crm_files_in_raw(connection, landing_dir)
+    )
 
 
-def shop_resource(connection: Connection, settings: Settings) -> object:
+def crm_files_in_raw(connection: Connection, landing_dir: Path) -> dict[str, str]:
+    """The CRM exports raw.customers holds, as content hash -> file name: the loaded files when dlt's state lost them.
+
+    Rows loaded before raw.customers had `_file_sha256` (the loader that went by modification time) name only their
+    file: that file in the landing folder counts as loaded as it is now (exports are never rewritten in place).
+    """
+    import psycopg2
+
+    from ingest.csv_files import file_sha256
+
+    with closing(psycopg2.connect(connection.libpq_dsn())) as conn, conn, conn.cursor() as cursor:
+        cursor.execute(
+            "select column_name from information_schema.columns where table_schema = %s and table_name = 'customers'",
+            (RAW_SCHEMA,),
+        )
+        columns = {row[0] for row in cursor.fetchall()}
+        if not columns:
+            return {}
+        sha256 = "_file_sha256" if "_file_sha256" in columns else "null"
+        # RAW_SCHEMA and the column are constants of this module; no outside text reaches the SQL.
+        cursor.execute(f"select distinct _source_file, {sha256} from {RAW_SCHEMA}.customers")  # nosec B608
+        files = cursor.fetchall()
+    loaded: dict[str, str] = {}
+    for name, content_hash in files:
+        if content_hash is None and (landing_dir / name).is_file():
+            content_hash = file_sha256(landing_dir / name)
+        if content_hash is not None:
+            loaded.setdefault(content_hash, name)
+    return loaded
+
+
+def shop_resource(connection: Connection, settings: Settings, notes: list[str]) -> object:
     from ingest.shop_transactions import transactions_resource
 
     return transactions_resource(transactions_credentials(connection, settings), settings.dlt_dir / "spool")
@@ -220,7 +258,7 @@ def load_source(name: str, connection: Connection, settings: Settings) -> Source
     source = next(source for source in SOURCES if source.name == name)
     return run_source(
         name,
-        lambda: source.make_resource(connection, settings),
+        lambda notes: source.make_resource(connection, settings, notes),
         connection,
         settings,
         source.before_load,

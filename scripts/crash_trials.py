@@ -408,8 +408,8 @@ def collect_facts(ws: Workspace) -> Facts:
 
     versions, current, current_customers = query(
         dsn,
-        "select count(*), count(*) filter (where dbt_valid_to is null), "
-        "count(distinct customer_id) filter (where dbt_valid_to is null) from snapshots.customers_snapshot",
+        "select count(*), count(*) filter (where valid_to is null), "
+        "count(distinct customer_id) filter (where valid_to is null) from intermediate.int_customers_history",
     )[0]
     facts.snapshot_versions, facts.snapshot_current = versions, current
     if current != current_customers:

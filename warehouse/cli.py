@@ -99,7 +99,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         job.generate_sample_sources(database.connect(settings), settings, args.scale, args.day, args.seed)
     elif args.command == "ingest":
         with job.logged_run(settings, "ingest", args.wait) as (connection, record):
-            record.rows_landed = job.ingest(connection, settings, args.source)
+            record.rows_landed = job.ingest(connection, settings, args.source, record.ingest_notes)
         print(summary.rows_table(record.rows_landed))
     elif args.command == "build":
         with job.logged_run(settings, "build", args.wait) as (connection, record):

@@ -88,8 +88,13 @@ def generate_sample_sources(
     return summary
 
 
-def ingest(connection: Connection, settings: Settings, only: list[str] | None = None) -> dict[str, int]:
-    """Load every source into raw; raise one error naming every source that failed (the others still load)."""
+def ingest(
+    connection: Connection, settings: Settings, only: list[str] | None = None, notes: list[str] | None = None
+) -> dict[str, int]:
+    """Load every source into raw; raise one error naming every source that failed (the others still load).
+
+    The sources' notes (files skipped or not read, packages finished) are printed and added to `notes`.
+    """
     from ingest.sources import run_ingest  # dlt is slow to import: only when ingesting
 
     results = run_ingest(connection, settings, only)
@@ -97,6 +102,8 @@ def ingest(connection: Connection, settings: Settings, only: list[str] | None = 
     for result in results:
         for note in result.notes:
             say(f"{result.source}: {note}")
+            if notes is not None:
+                notes.append(f"{result.source}: {note}")
         if result.ok:
             rows = ", ".join(f"{table} {count:,}" for table, count in result.rows_by_table.items()) or "no new rows"
             say(f"{result.source}: {rows} ({result.seconds:.2f} s)")
@@ -204,14 +211,17 @@ def run_main_job(settings: Settings, dbt_args: list[str] | None = None, wait_sec
             else:
                 say(f"landing folder {settings.customers_landing_dir} is empty: generating the sample sources")
                 timed(report, "sample", lambda: generate_sample_sources(connection, settings))
-        record.rows_landed = report.rows_landed = timed(report, "ingest", lambda: ingest(connection, settings))
+        record.rows_landed = report.rows_landed = timed(
+            report, "ingest", lambda: ingest(connection, settings, notes=record.ingest_notes)
+        )
+        report.notes += record.ingest_notes
         report.dbt = timed(report, "dbt build", lambda: build(connection, settings, record, dbt_args or []))
         finish_with_checks(connection, settings, record, report)
     return report
 
 
 def refresh(settings: Settings, wait_seconds: float = 0) -> RunReport:
-    """Ingest what is new, then build incrementally (incremental models, snapshot) and test.
+    """Ingest what is new, then build incrementally (incremental models, the customer history) and test.
 
     With nothing new landed and the previous run successful, nothing is rebuilt: the marts stay exactly as they
     were.
@@ -220,7 +230,10 @@ def refresh(settings: Settings, wait_seconds: float = 0) -> RunReport:
     with logged_run(settings, "refresh", wait_seconds) as (connection, record):
         report.run_id = record.run_id
         previous = [run for run in last_runs(connection, 2) if run["run_id"] != record.run_id]
-        record.rows_landed = report.rows_landed = timed(report, "ingest", lambda: ingest(connection, settings))
+        record.rows_landed = report.rows_landed = timed(
+            report, "ingest", lambda: ingest(connection, settings, notes=record.ingest_notes)
+        )
+        report.notes += record.ingest_notes
         landed = sum(report.rows_landed.values())
         if landed == 0 and previous and previous[0]["status"] == "success":
             say("no new data and the last run succeeded: nothing to rebuild, marts unchanged")

@@ -36,6 +36,7 @@ create table if not exists ops.run_log (
 );
 comment on table ops.run_log is
     'One row per warehouse run (run, refresh, ingest, build): what it did and how it ended.';
+alter table ops.run_log add column if not exists ingest_notes jsonb;
 """
 
 
@@ -54,6 +55,8 @@ class RunRecord:
     dbt_status_counts: dict[str, int] | None = None
     stale_sources: list[str] | None = None
     failing_tests: list[str] | None = None
+    # What the sources said while loading (re-delivered files skipped, files not read, ...), "<source>: <note>".
+    ingest_notes: list[str] = field(default_factory=list)
 
 
 def current_trigger() -> str:
@@ -94,6 +97,7 @@ def finish_run(connection: Connection, record: RunRecord, status: str, error: st
                 dbt_status_counts = %(dbt_status_counts)s,
                 stale_sources = %(stale_sources)s,
                 failing_tests = %(failing_tests)s,
+                ingest_notes = %(ingest_notes)s,
                 duration_seconds = extract(epoch from clock_timestamp() - started_at),
                 error = %(error)s
             where run_id = %(run_id)s
@@ -108,6 +112,7 @@ def finish_run(connection: Connection, record: RunRecord, status: str, error: st
                 "dbt_status_counts": json.dumps(record.dbt_status_counts) if record.dbt_status_counts else None,
                 "stale_sources": json.dumps(record.stale_sources) if record.stale_sources is not None else None,
                 "failing_tests": json.dumps(record.failing_tests) if record.failing_tests is not None else None,
+                "ingest_notes": json.dumps(record.ingest_notes) if record.ingest_notes else None,
                 "error": error,
                 "run_id": record.run_id,
             },

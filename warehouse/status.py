@@ -57,6 +57,10 @@ def collect_status(connection: Connection, settings: Settings, runs: int = 5) ->
             f"{run['status']:<8} {duration:>9}  rows landed {landed:,}"
             + (f"  error: {run['error'].splitlines()[0][:100]}" if run["error"] else "")
         )
+    notes = history[0].get("ingest_notes") if history else None
+    if notes:
+        status.lines.append(f"notes of the last run's ingest ({history[0]['run_id']}):")
+        status.lines += [f"  {note}" for note in notes]
     if not history:
         status.attention.append("the warehouse has never run: run `warehouse run`")
     elif history[0]["status"] == "failed":

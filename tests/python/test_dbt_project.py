@@ -6,8 +6,6 @@ import json
 import re
 
 import psycopg2
-import psycopg2.errors
-import pytest
 
 from warehouse import report
 
@@ -197,15 +195,3 @@ def test_build_ran_every_node_without_error_or_warning(built_warehouse) -> None:
     results = json.loads(path.read_text(encoding="utf-8"))["results"]
     bad = [(r["unique_id"], r["status"]) for r in results if r["status"] not in ("success", "pass", "no-op")]
     assert results and not bad, bad
-
-
-def test_the_snapshot_refuses_a_second_row_with_a_version_key(built_warehouse) -> None:
-    """The snapshot's version key has no unique test: its unique index refuses a duplicate as it is written."""
-    with psycopg2.connect(built_warehouse.connection.libpq_dsn()) as conn, conn.cursor() as cursor:
-        try:
-            with pytest.raises(psycopg2.errors.UniqueViolation):
-                cursor.execute(
-                    "insert into snapshots.customers_snapshot select * from snapshots.customers_snapshot limit 1"
-                )
-        finally:
-            conn.rollback()

@@ -13,7 +13,7 @@ from conftest import BuiltWarehouse
 
 from warehouse.dbt_runner import dbt_environment, dbt_executable
 
-SQL_FOLDERS = ["models", "snapshots", "analyses", "macros", "tests"]
+SQL_FOLDERS = ["models", "analyses", "macros", "tests"]
 
 
 def tool_environment(built: BuiltWarehouse, tmp_path: Path) -> dict[str, str]:

@@ -55,8 +55,8 @@ def test_day_two_refresh_gives_correct_totals_history_and_no_duplicates(ran: Wor
     # SCD2: every customer whose attributes changed on day 2 has a closed and a current version.
     changed = ran.query(
         "select count(*) from ("
-        " select customer_id from snapshots.customers_snapshot group by customer_id"
-        " having count(*) = 2 and count(*) filter (where dbt_valid_to is null) = 1) history"
+        " select customer_id from intermediate.int_customers_history group by customer_id"
+        " having count(*) = 2 and count(*) filter (where valid_to is null) = 1) history"
     )[0][0]
     assert changed == 100
 

@@ -54,6 +54,8 @@ countries_looked_up as (
         customers.source_file,
         customers.line_number,
         customers.file_modified_at,
+        customers.file_sha256,
+        customers.exported_at,
         customers.loaded_at,
         customers.load_id
     from customers
@@ -92,6 +94,8 @@ countries_classified as (
         source_file,
         line_number,
         file_modified_at,
+        file_sha256,
+        exported_at,
         loaded_at,
         load_id
     from countries_looked_up
@@ -118,12 +122,14 @@ copies_numbered as (
         source_file,
         line_number,
         file_modified_at,
+        file_sha256,
+        exported_at,
         loaded_at,
         load_id,
         row_number() over (
             partition by
                 load_id, source_customer_id, source_name, source_age, source_country, source_is_active
-            order by file_modified_at desc, source_file desc, line_number desc
+            order by exported_at desc, loaded_at desc, source_file desc, line_number desc
         ) as copy_number
     from countries_classified
 ),
@@ -149,16 +155,18 @@ versions_numbered as (
         source_file,
         line_number,
         file_modified_at,
+        file_sha256,
+        exported_at,
         loaded_at,
         load_id,
         copy_number,
         -- partitioning by copy_number too keeps removed copies out of the ranking of the kept lines (copy 1)
         row_number() over (
             partition by customer_id, copy_number
-            order by file_modified_at desc, source_file desc, line_number desc
+            order by exported_at desc, loaded_at desc, source_file desc, line_number desc
         ) as version_number,
         row_number() over (
-            partition by customer_id, copy_number, source_file
+            partition by customer_id, copy_number, source_file, file_sha256
             order by line_number desc
         ) as version_number_in_file,
         min(loaded_at) over (partition by customer_id) as customer_first_loaded_at
@@ -186,6 +194,8 @@ classified as (
         source_file,
         line_number,
         file_modified_at,
+        file_sha256,
+        exported_at,
         loaded_at,
         load_id,
         customer_first_loaded_at,

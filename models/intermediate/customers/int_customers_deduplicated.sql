@@ -24,6 +24,8 @@ current_versions as (
         source_file,
         line_number,
         file_modified_at,
+        file_sha256,
+        exported_at,
         loaded_at,
         load_id,
         customer_first_loaded_at

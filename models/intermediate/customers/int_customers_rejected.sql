@@ -15,6 +15,8 @@ rejected as (
         source_file,
         line_number,
         file_modified_at,
+        file_sha256,
+        exported_at,
         loaded_at,
         load_id
     from classified_customers

@@ -61,7 +61,7 @@ customers_with_spending as (
         customers.is_active
         and coalesce(spending.total_spent, 0) > {{ var('high_value_threshold') }} as is_high_value,
         customers.customer_first_loaded_at as first_loaded_at,
-        customers.file_modified_at as attributes_exported_at,
+        customers.exported_at as attributes_exported_at,
         customers.source_file
     from customers
     left join spending

@@ -28,6 +28,8 @@ trimmed as (
         _source_file,
         _line_number,
         _file_modified_at,
+        _file_sha256,
+        _exported_at,
         _dlt_load_id
     from source_rows
 ),
@@ -38,7 +40,7 @@ cleaned as (
     )
 
     select
-        {{ generate_surrogate_key(['_source_file', '_line_number']) }} as customer_record_id,
+        {{ generate_surrogate_key(['_source_file', '_file_sha256', '_line_number']) }} as customer_record_id,
         {{ clean_customer_id('trimmed_customer_id') }} as customer_id,
         {{ clean_name('trimmed_name') }} as customer_name,
         coalesce(trimmed_name, '') = '' as source_name_is_blank,
@@ -55,6 +57,9 @@ cleaned as (
         _source_file as source_file,
         _line_number as line_number,
         _file_modified_at as file_modified_at,
+        _file_sha256 as file_sha256,
+        -- rows loaded before the loader wrote _exported_at: their file's modification time
+        coalesce(_exported_at, _file_modified_at) as exported_at,
         {{ dlt_load_time('_dlt_load_id') }} as loaded_at,
         _dlt_load_id as load_id
     from trimmed_rows
@@ -83,6 +88,8 @@ final as (
         source_file,
         line_number,
         file_modified_at,
+        file_sha256,
+        exported_at,
         loaded_at,
         load_id
     from cleaned
