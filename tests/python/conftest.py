@@ -199,12 +199,6 @@ def copy_workspace(template: Workspace, space: Workspace) -> None:
             shutil.copytree(template.root / folder, space.root / folder, dirs_exist_ok=True)
     dlt_dir = space.settings.dlt_dir
     shutil.copytree(dlt_dir / template.dbname, dlt_dir / space.dbname, dirs_exist_ok=True)
-    # dlt's file cursor (modification time) remembers the files at its value by URL, and a copy has a new one: the
-    # copies are dated a second earlier, behind the cursor, so they count as loaded, as the originals do.
-    for path in (space.root / "landing").rglob("*"):
-        if path.is_file():
-            modified = path.stat().st_mtime - 1
-            os.utime(path, (modified, modified))
 
 
 class BuiltWarehouse:
