@@ -1,0 +1,99 @@
+"""Recovery without hand edits: a lost warehouse database or state folder, a refresh after a manual ingest.
+
+Real dlt, dbt and Postgres. The tests start from a copy of conftest's `ran_template` (one good `warehouse run`).
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import psycopg2
+import pytest
+from conftest import Workspace, copy_database
+from psycopg2 import sql
+
+# The tests that start after a good run copy the one run of `ran_template`; the group keeps them on one xdist worker.
+after_a_run = pytest.mark.xdist_group("ran")
+
+# Columns that hold when a row was loaded or a key made of the load id: they differ between two clean loads.
+LOAD_TIME_COLUMNS = {"first_loaded_at", "loaded_at", "load_id", "data_quality_id", "data_quality_issue_id"}
+
+
+def marts_content(space: Workspace) -> dict[str, tuple[int, str]]:
+    """Rows and an md5 of every row (load-time columns left out) of each table in schema marts."""
+    columns: dict[str, list[str]] = {}
+    for table, column in space.query(
+        "select table_name, column_name from information_schema.columns where table_schema = 'marts' "
+        "order by table_name, ordinal_position"
+    ):
+        if column not in LOAD_TIME_COLUMNS:
+            columns.setdefault(table, []).append(f'"{column}"')
+    content = {}
+    for table, names in columns.items():
+        row = f"row({', '.join(names)})::text"
+        content[table] = space.query(
+            f"select count(*), md5(coalesce(string_agg({row}, '|' order by {row}), '')) from marts.{table}"
+        )[0]
+    return content
+
+
+def raw_counts(space: Workspace) -> tuple[int, int]:
+    return space.query("select (select count(*) from raw.customers), (select count(*) from raw.transactions)")[0]
+
+
+def drop_database(space: Workspace) -> None:
+    """What losing the warehouse database looks like: it is gone, the state folder stays."""
+    admin = psycopg2.connect(space.server.libpq_dsn("postgres"))
+    try:
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute(sql.SQL("drop database {} with (force)").format(sql.Identifier(space.dbname)))
+    finally:
+        admin.close()
+
+
+@after_a_run
+def test_a_lost_warehouse_database_is_detected_and_the_next_run_restores_a_clean_runs_marts(ran: Workspace) -> None:
+    clean = marts_content(ran)
+    clean_raw = raw_counts(ran)
+    assert (ran.settings.dlt_dir / ran.dbname).is_dir()  # dlt's local state of the good run survives
+    drop_database(ran)
+
+    result = ran.cli("run")
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert raw_counts(ran) == clean_raw
+    assert marts_content(ran) == clean
+    # The user is told, once per source, and the run log keeps the note.
+    for source in ("crm", "shop"):
+        assert f"{source}: the warehouse holds none of the loads this state folder records" in result.stderr
+    [notes] = ran.query("select ingest_notes from ops.run_log")[0]
+    assert sum("holds none of the loads" in note for note in notes) == 2
+
+
+@after_a_run
+def test_a_lost_state_folder_is_restored_from_the_warehouse_and_nothing_is_loaded_twice(ran: Workspace) -> None:
+    clean_raw = raw_counts(ran)
+    shutil.rmtree(ran.settings.dlt_dir / ran.dbname)
+
+    result = ran.cli("ingest")
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert raw_counts(ran) == clean_raw
+    assert "local state is forgotten" not in result.stderr  # dlt restored it from the warehouse: nothing lost
+
+
+@after_a_run
+def test_a_warehouse_restored_from_an_older_copy_gets_back_what_was_loaded_since(ran: Workspace) -> None:
+    backup = f"{ran.dbname}_backup"
+    copy_database(ran.server, ran.dbname, backup)
+    assert ran.cli("sample", "--day", "2").returncode == 0
+    assert ran.cli("ingest").returncode == 0
+    day_two_raw = raw_counts(ran)
+    copy_database(ran.server, backup, ran.dbname)  # the day-1 copy comes back; the state folder knows day 2
+
+    result = ran.cli("ingest")
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "the warehouse holds an older state of this source" in result.stderr
+    assert raw_counts(ran) == day_two_raw
