@@ -13,7 +13,7 @@ from warehouse.database import Connection, connect, libpq_dsn_from_url
 from warehouse.dbt_runner import DbtFailed, DbtResult, run_dbt, stale_sources
 from warehouse.errors import WarehouseError
 from warehouse.run_lock import exclusive_run
-from warehouse.run_log import RunRecord, finish_run, last_runs, start_run
+from warehouse.run_log import RunRecord, finish_run, marts_behind_loads, newest_load, start_run
 from warehouse.settings import SOURCE_DBNAME, Settings
 
 
@@ -174,7 +174,12 @@ def record_dbt(record: RunRecord, result: DbtResult) -> None:
 
 
 def build(connection: Connection, settings: Settings, record: RunRecord, dbt_args: list[str]) -> DbtResult:
-    """dbt build, with its results kept in the run record even when it fails."""
+    """dbt build, with its results kept in the run record even when it fails.
+
+    The newest completed load is noted first: a build that succeeds holds every load up to it (marts_behind_loads).
+    """
+    load = newest_load(connection)
+    record.last_load_built = load["load_id"] if load else None
     try:
         result = run_dbt(["build", *dbt_args], connection, settings)
     except DbtFailed as failure:
@@ -223,22 +228,23 @@ def run_main_job(settings: Settings, dbt_args: list[str] | None = None, wait_sec
 def refresh(settings: Settings, wait_seconds: float = 0) -> RunReport:
     """Ingest what is new, then build incrementally (incremental models, the customer history) and test.
 
-    With nothing new landed and the previous run successful, nothing is rebuilt: the marts stay exactly as they
-    were.
+    Nothing is rebuilt when the last build succeeded after the last load (whatever ran since: a manual `ingest`
+    leaves the marts behind, a failed or killed build leaves them uncertain): the marts stay exactly as they were.
     """
     report = RunReport()
     with logged_run(settings, "refresh", wait_seconds) as (connection, record):
         report.run_id = record.run_id
-        previous = [run for run in last_runs(connection, 2) if run["run_id"] != record.run_id]
         record.rows_landed = report.rows_landed = timed(
             report, "ingest", lambda: ingest(connection, settings, notes=record.ingest_notes)
         )
         report.notes += record.ingest_notes
-        landed = sum(report.rows_landed.values())
-        if landed == 0 and previous and previous[0]["status"] == "success":
-            say("no new data and the last run succeeded: nothing to rebuild, marts unchanged")
+        behind = marts_behind_loads(connection, ignore_run=record.run_id)
+        if behind is None:
+            say("no new data and the last build succeeded after the last load: nothing to rebuild, marts unchanged")
             report.notes.append("no new data: marts unchanged")
             return report
+        if not sum(report.rows_landed.values()):
+            say(f"no new data, but {behind}: building")
         report.dbt = timed(report, "dbt build", lambda: build(connection, settings, record, []))
         finish_with_checks(connection, settings, record, report)
     return report

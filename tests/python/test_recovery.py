@@ -97,3 +97,20 @@ def test_a_warehouse_restored_from_an_older_copy_gets_back_what_was_loaded_since
     assert result.returncode == 0, result.stderr[-3000:]
     assert "the warehouse holds an older state of this source" in result.stderr
     assert raw_counts(ran) == day_two_raw
+
+
+@after_a_run
+def test_refresh_after_a_manual_ingest_builds_what_that_ingest_landed(ran: Workspace) -> None:
+    transactions_day_one = ran.query("select count(*) from marts.fct_transactions")[0][0]
+    assert ran.cli("sample", "--day", "2").returncode == 0
+    assert ran.cli("ingest").returncode == 0  # succeeds, lands day 2; the marts are now behind it
+
+    result = ran.cli("refresh")  # finds nothing new to ingest, and must still build
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "the marts are older than the last load" in result.stderr
+    assert ran.query("select count(*) from marts.fct_transactions")[0][0] > transactions_day_one
+    [(status, models_built)] = ran.query("select status, models_built from ops.run_log where command = 'refresh'")
+    assert status == "success" and models_built > 0
+    # Now the last build succeeded after the last load: the next refresh rebuilds nothing.
+    assert "marts unchanged" in ran.cli("refresh").stdout
