@@ -9,9 +9,11 @@ reset to what the warehouse holds) so the next extract reads the same data again
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
+from pathlib import Path
 
 import dlt
 import psycopg2
@@ -20,7 +22,7 @@ from psycopg2 import sql
 
 from ingest.sources import RAW_SCHEMA, SourceResult, WarehouseStep
 from warehouse.database import Connection
-from warehouse.errors import WarehouseError
+from warehouse.errors import WarehouseError, file_error
 from warehouse.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -231,6 +233,8 @@ def run_source(
                     pipeline.abort_packages()
                 if isinstance(cause, WarehouseError):
                     raise cause from error
+                if isinstance(cause, OSError):  # dlt's state, schemas and load files are in the state folder
+                    raise source_file_error(cause, source, settings, error.step) from error
                 raise WarehouseError(
                     f"loading source '{source}' failed in dlt's {error.step} step: {cause}",
                     hint="fix the cause above and run the ingest again; an unfinished package is retried or "
@@ -241,8 +245,20 @@ def run_source(
             result.notes += run_step(source, after_load, connection)
     except WarehouseError as error:
         result.error = error
+    except OSError as error:
+        result.error = source_file_error(error, source, settings)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def source_file_error(error: OSError, source: str, settings: Settings, step: str | None = None) -> WarehouseError:
+    """A full disk, a read-only state folder (dlt's state, schemas, load files) or a file without permission while
+    loading a source, as the project's clear error."""
+    where = f" in dlt's {step} step" if step else ""
+    state_dir = settings.state_dir.resolve()
+    if error.filename and Path(os.fsdecode(error.filename)).resolve().is_relative_to(state_dir):
+        return file_error(error, f"write the state folder for source '{source}'{where}", "WAREHOUSE_STATE_DIR")
+    return file_error(error, f"read or write a file for source '{source}'{where}")
 
 
 def run_step(source: str, step: WarehouseStep, connection: Connection) -> list[str]:

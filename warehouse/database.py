@@ -14,7 +14,7 @@ import psycopg2
 from psycopg2 import sql
 from psycopg2.extensions import make_dsn
 
-from warehouse.errors import WarehouseError
+from warehouse.errors import WarehouseError, file_error
 from warehouse.settings import SOURCE_DBNAME, WAREHOUSE_DBNAME, Settings
 
 # Settings for a single-user local warehouse that bulk-loads: durable at checkpoints, fast in between.
@@ -277,9 +277,12 @@ def ensure_databases(connection: Connection) -> None:
 
 def write_dbt_profile(settings: Settings) -> Path:
     """Copy profiles.yml.example into the state folder, where DBT_PROFILES_DIR points."""
-    settings.dbt_profiles_dir.mkdir(parents=True, exist_ok=True)
     target = settings.dbt_profiles_dir / "profiles.yml"
-    shutil.copyfile(settings.project_dir / "profiles.yml.example", target)
+    try:
+        settings.dbt_profiles_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(settings.project_dir / "profiles.yml.example", target)
+    except OSError as error:
+        raise file_error(error, "write the dbt profile into the state folder", "WAREHOUSE_STATE_DIR") from error
     return target
 
 

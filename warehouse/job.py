@@ -11,7 +11,7 @@ from pathlib import Path
 
 from warehouse.database import Connection, connect, libpq_dsn_from_url
 from warehouse.dbt_runner import DbtFailed, DbtResult, run_dbt, stale_sources
-from warehouse.errors import WarehouseError
+from warehouse.errors import WarehouseError, file_error, is_file_error
 from warehouse.run_lock import exclusive_run
 from warehouse.run_log import RunRecord, finish_run, marts_behind_loads, newest_load, start_run
 from warehouse.settings import SOURCE_DBNAME, Settings
@@ -140,13 +140,21 @@ def logged_run(settings: Settings, command: str, wait_seconds: float = 0) -> Ite
             try:
                 yield connection, record
             except BaseException as error:
-                message = str(error) or type(error).__name__
+                clear = file_error(error) if is_file_error(error) else error
+                message = str(clear) or type(error).__name__
                 finish_run(connection, record, "failed", message)
                 notify(record, "failed", message, time.perf_counter() - started)
+                if clear is not error:
+                    raise clear from error
                 raise
             finish_run(connection, record, "success")
             notify(record, "success", None, time.perf_counter() - started)
     except Exception as error:
+        if is_file_error(error):  # before the run started (the dbt profile in the state folder): the clear error
+            clear = file_error(error)
+            if record is None:
+                notify(None, "failed", str(clear), time.perf_counter() - started, command)
+            raise clear from error
         if record is None:
             notify(None, "failed", str(error) or type(error).__name__, time.perf_counter() - started, command)
         raise

@@ -5,12 +5,21 @@ Real dlt, dbt and Postgres. The tests start from a copy of conftest's `ran_templ
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg2
 import pytest
 from conftest import Workspace, copy_database
 from psycopg2 import sql
+from recorders import WebhookRecorder, webhook_recorder
 
 # The tests that start after a good run copy the one run of `ran_template`; the group keeps them on one xdist worker.
 after_a_run = pytest.mark.xdist_group("ran")
@@ -114,3 +123,94 @@ def test_refresh_after_a_manual_ingest_builds_what_that_ingest_landed(ran: Works
     assert status == "success" and models_built > 0
     # Now the last build succeeded after the last load: the next refresh rebuilds nothing.
     assert "marts unchanged" in ran.cli("refresh").stdout
+
+
+@contextmanager
+def alerts_to(monkeypatch: pytest.MonkeyPatch) -> Iterator[WebhookRecorder]:
+    """Alerts of the commands run inside go to a real webhook server on loopback."""
+    with webhook_recorder() as webhook:
+        monkeypatch.setenv("WAREHOUSE_ALERT_URLS", webhook.url)
+        yield webhook
+        deadline = time.monotonic() + 10
+        while not webhook.requests and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+
+def last_run_logged(space: Workspace) -> tuple[str, str, str]:
+    return space.query("select command, status, error from ops.run_log order by started_at desc limit 1")[0]
+
+
+@after_a_run
+def test_a_full_disk_under_the_report_ends_in_a_clear_error_in_the_run_log_and_the_alert(
+    ran: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # /dev/full fails every write with ENOSPC, exactly as a full disk does (no tmpfs needed, no root).
+    monkeypatch.setenv("WAREHOUSE_REPORT_PATH", "/dev/full")
+
+    with alerts_to(monkeypatch) as webhook:
+        result = ran.cli("run")
+
+    assert result.returncode == 1
+    expected = "cannot write the HTML report: /dev/full: the disk is full (no space left on device)"
+    assert expected in result.stderr and "what to do: free space" in result.stderr
+    assert "Traceback" not in result.stderr
+    command, status, error = last_run_logged(ran)
+    assert (command, status) == ("run", "failed") and expected in error
+    assert len(webhook.requests) == 1 and expected in webhook.texts[0]
+
+
+def cli_as_a_user(space: Workspace, *args: str) -> subprocess.CompletedProcess:
+    """The command as a user without root's power to write where the permissions forbid it.
+
+    Tests run as root in containers, and root writes into read-only folders; without CAP_DAC_OVERRIDE it cannot.
+    """
+    prefix = ["setpriv", "--bounding-set", "-dac_override"] if os.geteuid() == 0 else []
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "warehouse.cli", *args], capture_output=True, text=True, env=dict(os.environ)
+    )
+
+
+def make_read_only(folder: Path) -> None:
+    for path in [folder, *folder.rglob("*")]:
+        path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+
+
+@after_a_run
+def test_a_read_only_state_folder_ends_in_a_clear_error_in_the_run_log_and_the_alert(
+    ran: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dlt_state = ran.settings.dlt_dir
+    assert ran.cli("sample", "--day", "2").returncode == 0  # new data to load
+    make_read_only(dlt_state)
+    try:
+        with alerts_to(monkeypatch) as webhook:
+            result = cli_as_a_user(ran, "ingest")
+    finally:
+        for path in [dlt_state, *dlt_state.rglob("*")]:
+            path.chmod(path.stat().st_mode | stat.S_IWUSR)
+
+    assert result.returncode == 1
+    for source in ("crm", "shop"):
+        assert f"cannot write the state folder for source '{source}'" in result.stderr
+    assert f"{dlt_state}" in result.stderr and "permission denied" in result.stderr
+    assert "what to do: give the user running the warehouse write access" in result.stderr
+    assert "Traceback" not in result.stderr
+    command, status, error = last_run_logged(ran)
+    assert (command, status) == ("ingest", "failed") and "permission denied" in error
+    assert len(webhook.requests) == 1 and "cannot write the state folder" in webhook.texts[0]
+
+
+@after_a_run
+def test_a_report_path_that_cannot_be_written_names_it_and_the_setting(
+    ran: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = ran.root / "reports"
+    folder.mkdir()
+    make_read_only(folder)
+    monkeypatch.setenv("WAREHOUSE_REPORT_PATH", str(folder / "report.html"))
+
+    result = cli_as_a_user(ran, "report")
+
+    assert result.returncode == 1
+    assert f"cannot write the HTML report: {folder / 'report.html'}: permission denied" in result.stderr
+    assert "or set WAREHOUSE_REPORT_PATH to another place" in result.stderr and "Traceback" not in result.stderr
