@@ -63,6 +63,7 @@ def test_refresh_with_nothing_new_changes_nothing(ran: Workspace) -> None:
 
     assert result.returncode == 0, result.stderr[-3000:]
     assert "marts unchanged" in result.stdout
+    assert "local state is forgotten" not in result.stderr  # the warehouse holds what the state folder records
     assert marts_fingerprint(ran) == before
     assert [row[:3] for row in run_log(ran)] == [("run", "manual", "success"), ("refresh", "manual", "success")]
 
