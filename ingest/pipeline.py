@@ -116,11 +116,12 @@ def state_lost_by_the_warehouse(pipeline: dlt.Pipeline, connection: Connection) 
 
 def forget_local_state(pipeline: dlt.Pipeline, connection: Connection, loss: str) -> list[str]:
     """Delete the local pipeline folder (state, schemas, pending packages): dlt starts from the warehouse's state."""
-    notes = [
-        f"{loss} ({pipeline.working_dir}): the warehouse database was lost, recreated or restored from an older "
-        "copy; the local state is forgotten and the source loads again what the warehouse does not hold"
-    ]
     pending = list(pipeline.list_extracted_load_packages()) + list(pipeline.list_normalized_load_packages())
+    why = "the first load never finished, or the warehouse database was" if pending else "the warehouse database was"
+    notes = [
+        f"{loss} ({pipeline.working_dir}): {why} lost, recreated or restored from an older copy; the local state is "
+        "forgotten and the source loads again what the warehouse does not hold"
+    ]
     if pending and pipeline.default_schema_name:
         # Their rows may have partly landed in the warehouse that is there now: remove them before reading again.
         notes.append(f"found unfinished load package(s) {', '.join(pending)} from an earlier run; aborting them")

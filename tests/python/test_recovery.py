@@ -25,6 +25,7 @@ from recorders import WebhookRecorder, webhook_recorder
 after_a_run = pytest.mark.xdist_group("ran")
 
 # Columns that hold when a row was loaded or a key made of the load id: they differ between two clean loads.
+HEADER = "customer_id,name,age,country,is_active\n"
 LOAD_TIME_COLUMNS = {"first_loaded_at", "loaded_at", "load_id", "data_quality_id", "data_quality_issue_id"}
 
 
@@ -214,3 +215,25 @@ def test_a_report_path_that_cannot_be_written_names_it_and_the_setting(
     assert result.returncode == 1
     assert f"cannot write the HTML report: {folder / 'report.html'}: permission denied" in result.stderr
     assert "or set WAREHOUSE_REPORT_PATH to another place" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_first_load_that_never_finished_is_aborted_and_loaded_once(workspace: Workspace) -> None:
+    """The local state records the first load, the warehouse holds none of it: read again, nothing doubled.
+
+    (Before the check for a lost warehouse this package was finished instead; either way each line lands once.)
+    """
+    landing = workspace.settings.customers_landing_dir
+    landing.mkdir(parents=True)
+    (landing / "customers_1.csv").write_text(HEADER + "C1,Ann,30,UK,yes\nC2,Eve,40,US,no\n")
+    # The first load fails in the warehouse: a table waiting for it rejects one of its rows.
+    workspace.query(
+        "create schema raw; create table raw.customers (_source_file text, name text check (name <> 'Eve'))"
+    )
+    assert workspace.cli("ingest", "--source", "crm").returncode == 1
+    workspace.query("alter table raw.customers drop constraint customers_name_check")
+
+    result = workspace.cli("ingest", "--source", "crm")
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "the first load never finished" in result.stderr and "unfinished load package" in result.stderr
+    assert workspace.query("select _line_number, name from raw.customers order by 1") == [(2, "Ann"), (3, "Eve")]
