@@ -173,7 +173,8 @@ def root_cause(error: BaseException) -> BaseException:
     seen = error
     while True:
         inner = getattr(seen, "exception", None) or seen.__cause__ or seen.__context__
-        if inner is None or inner is seen:
+        # A generator's end (dlt's resource loop) is the context an error was raised in, not its cause.
+        if inner is None or inner is seen or isinstance(inner, StopIteration):
             return seen
         if isinstance(inner, WarehouseError):
             return inner

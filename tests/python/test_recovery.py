@@ -5,6 +5,7 @@ Real dlt, dbt and Postgres. The tests start from a copy of conftest's `ran_templ
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import stat
@@ -20,6 +21,9 @@ import pytest
 from conftest import Workspace, copy_database
 from psycopg2 import sql
 from recorders import WebhookRecorder, webhook_recorder
+
+from ingest.pipeline import root_cause
+from warehouse.errors import file_error, is_file_error
 
 # The tests that start after a good run copy the one run of `ran_template`; the group keeps them on one xdist worker.
 after_a_run = pytest.mark.xdist_group("ran")
@@ -237,3 +241,39 @@ def test_a_first_load_that_never_finished_is_aborted_and_loaded_once(workspace: 
     assert result.returncode == 0, result.stderr[-3000:]
     assert "the first load never finished" in result.stderr and "unfinished load package" in result.stderr
     assert workspace.query("select _line_number, name from raw.customers order by 1") == [(2, "Ann"), (3, "Eve")]
+
+
+def test_the_cause_named_is_the_error_not_the_generator_end_it_was_raised_after() -> None:
+    """dlt reads a resource with next(); an error raised after a StopIteration was its cause, not an empty one."""
+    try:
+        try:
+            next(iter(()))
+        except StopIteration:
+            raise psycopg2.errors.UndefinedColumn('column "_source_file" does not exist') from None
+    except psycopg2.Error as error:
+        try:
+            raise RuntimeError("extraction of resource `customers` caused an exception") from error
+        except RuntimeError as wrapped:
+            outermost = wrapped
+
+    assert "_source_file" in str(root_cause(outermost))
+
+
+@pytest.mark.parametrize(
+    ("number", "cause", "hint"),
+    [
+        (errno.ENOSPC, "the disk is full (no space left on device)", "free space on the file system that holds /srv"),
+        (errno.EROFS, "the file system is read-only", "mount the file system that holds /srv read-write"),
+        (errno.EACCES, "permission denied", "give the user running the warehouse write access to /srv"),
+    ],
+)
+def test_a_file_system_error_names_the_cause_the_path_and_what_to_do(number: int, cause: str, hint: str) -> None:
+    error = file_error(OSError(number, os.strerror(number), "/srv/report.html"), "write the HTML report", "X_PATH")
+
+    assert error.message == f"cannot write the HTML report: /srv/report.html: {cause}"
+    assert hint in error.hint
+
+
+def test_a_refused_connection_is_not_taken_for_a_file_error() -> None:
+    assert not is_file_error(ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused"))
+    assert is_file_error(OSError(errno.ENOSPC, "No space left on device"))
