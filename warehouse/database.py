@@ -196,12 +196,16 @@ def embedded_connection(settings: Settings) -> Connection:
     )
 
 
-def connect(settings: Settings) -> Connection:
-    """The warehouse to use: external when configured, otherwise the embedded server (started on demand)."""
+def connect(settings: Settings, dbt_profile: bool = True) -> Connection:
+    """The warehouse to use: external when configured, otherwise the embedded server (started on demand).
+
+    `dbt_profile=False` leaves writing dbt's profile to the caller (a logged run writes it once the run is logged).
+    """
     connection = external_connection() if is_external() else embedded_connection(settings)
     ensure_databases(connection)
     ensure_analyst_role(connection)
-    write_dbt_profile(settings)
+    if dbt_profile:
+        write_dbt_profile(settings)
     return connection
 
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warehouse.database import Connection, connect, libpq_dsn_from_url
+from warehouse.database import Connection, connect, libpq_dsn_from_url, write_dbt_profile
 from warehouse.dbt_runner import DbtFailed, DbtResult, run_dbt, stale_sources
 from warehouse.errors import WarehouseError, file_error, is_file_error
 from warehouse.run_lock import exclusive_run
@@ -132,12 +132,13 @@ def logged_run(settings: Settings, command: str, wait_seconds: float = 0) -> Ite
     record: RunRecord | None = None
     started = time.perf_counter()
     try:
-        connection = connect(settings)
+        connection = connect(settings, dbt_profile=False)
         with exclusive_run(connection, f"warehouse {command}", wait_seconds):
             record = start_run(connection, command)
             started = time.perf_counter()
             say(f"run {record.run_id} ({record.trigger}) started")
             try:
+                write_dbt_profile(settings)  # in the state folder: a read-only one fails a logged run
                 yield connection, record
             except BaseException as error:
                 clear = file_error(error) if is_file_error(error) else error
@@ -150,7 +151,7 @@ def logged_run(settings: Settings, command: str, wait_seconds: float = 0) -> Ite
             finish_run(connection, record, "success")
             notify(record, "success", None, time.perf_counter() - started)
     except Exception as error:
-        if is_file_error(error):  # before the run started (the dbt profile in the state folder): the clear error
+        if is_file_error(error):  # before the run started (e.g. the embedded server's folder): the clear error
             clear = file_error(error)
             if record is None:
                 notify(None, "failed", str(clear), time.perf_counter() - started, command)

@@ -277,3 +277,24 @@ def test_a_file_system_error_names_the_cause_the_path_and_what_to_do(number: int
 def test_a_refused_connection_is_not_taken_for_a_file_error() -> None:
     assert not is_file_error(ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused"))
     assert is_file_error(OSError(errno.ENOSPC, "No space left on device"))
+
+
+@after_a_run
+def test_a_read_only_dbt_profile_folder_fails_a_logged_run_clearly(
+    ran: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    profiles = ran.settings.dbt_profiles_dir
+    make_read_only(profiles)
+    try:
+        with alerts_to(monkeypatch) as webhook:
+            result = cli_as_a_user(ran, "build")
+    finally:
+        for path in [profiles, *profiles.rglob("*")]:
+            path.chmod(path.stat().st_mode | stat.S_IWUSR)
+
+    assert result.returncode == 1
+    expected = f"cannot write the dbt profile into the state folder: {profiles / 'profiles.yml'}: permission denied"
+    assert expected in result.stderr and "Traceback" not in result.stderr
+    command, status, error = last_run_logged(ran)
+    assert (command, status) == ("build", "failed") and expected in error
+    assert len(webhook.requests) == 1 and expected in webhook.texts[0]
