@@ -1,4 +1,4 @@
-"""Shop source: the operational database's `transactions` table, read incrementally on transaction_id."""
+"""Shop source: the operational database's `transactions` table, its changes captured by transaction_id range."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from ingest.postgres_copy import copy_resource
+from ingest.range_capture import KeyRange
 from warehouse.errors import WarehouseError
 
 TABLE = "transactions"
@@ -70,21 +71,36 @@ def check_source_table(table: sa.Table, where: str) -> None:
         )
 
 
-def transactions_resource(credentials: str, spool_dir: Path, schema: str | None = None) -> dlt.sources.DltResource:
-    """New rows of the source `transactions` table (cursor: transaction_id > last loaded), for raw.transactions.
+def transactions_resource(
+    credentials: str,
+    spool_dir: Path,
+    captured: Callable[[], list[KeyRange]],
+    notes: list[str],
+    schema: str | None = None,
+) -> dlt.sources.DltResource:
+    """The changes of the source `transactions` table since the last load, for raw.transactions.
 
-    A Postgres source takes the COPY fast path; any other SQLAlchemy database goes through dlt's sql_database
-    source with Arrow batches. Either way only rows above the cursor are read. On the fast path every column but
-    the cursor lands as text, whatever type the shop gives it (the contract: the values as the shop stores them).
-    Either way each row gets a row id `_dlt_id`: `<load id>.<file or batch number>.<row number>`.
+    A Postgres source takes the COPY fast path with change capture by transaction_id range (ingest.range_capture:
+    updated, deleted, late and back-filled rows are found by comparing fingerprints of each range with what the
+    warehouse captured; `captured` reads those). On that path every column but the key lands as text, whatever
+    type the shop gives it (the contract: the values as the shop stores them). Any other SQLAlchemy database goes
+    through dlt's sql_database source with Arrow batches, and only rows above the highest transaction_id loaded
+    are read: changes to earlier rows are not seen, and each run says so in a note. Either way each row gets a
+    row id `_dlt_id`: `<load id>.<file or batch number>.<row number>`.
     """
     engine = source_engine(credentials)
     table = reflect_source_table(engine, schema)
     check_source_table(table, engine.url.render_as_string(hide_password=True))
     if engine.dialect.name == "postgresql":
         text_columns = tuple(column.name for column in table.columns if column.name != CURSOR_COLUMN)
-        return copy_resource(engine, table, CURSOR_COLUMN, spool_dir, text_columns)
+        return copy_resource(engine, table, CURSOR_COLUMN, spool_dir, captured, notes, text_columns)
     from dlt.sources.sql_database import sql_table
+
+    notes.append(
+        f"the transactions source is a {engine.dialect.name} database: only rows above the highest transaction_id "
+        "loaded are read; updates and deletes of earlier rows are not captured (docs/data_rules.md, "
+        "'Changes in the shop database')"
+    )
 
     resource = sql_table(
         credentials=engine,

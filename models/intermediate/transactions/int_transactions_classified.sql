@@ -1,5 +1,6 @@
 {#-
     Every raw transaction row with what became of it (data_rules.md, "Transactions"):
+    stale_version    replaced by a later capture of its key range of the source (an update, a delete, a late row)
     exact_duplicate  identical in all four source columns to an earlier-loaded row (the first copy is kept)
     rejected         the first reason that applies, in this order: conflicting_duplicate_key (one transaction_id
                      with different values: every version), missing_customer_id, customer_id_too_long (longer
@@ -40,7 +41,9 @@ classified as (
         -- computed here, not in staging: the incremental int_transactions_versioned keeps its columns
         {{ customer_id_issue('transactions.customer_id') }} as customer_id_issue,
         customers.customer_id is not null as is_known_customer,
+        transactions.is_stale_version,
         case
+            when transactions.is_stale_version then null
             when transactions.copy_number > 1 then null
             when transactions.version_count > 1 then 'conflicting_duplicate_key'
             when transactions.customer_id is null then 'missing_customer_id'
@@ -75,6 +78,7 @@ final as (
         is_known_customer,
         reject_reason,
         case
+            when is_stale_version then 'stale_version'
             when is_exact_duplicate then 'exact_duplicate'
             when reject_reason is not null then 'rejected'
             else 'valid'
