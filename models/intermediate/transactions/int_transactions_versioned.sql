@@ -71,30 +71,34 @@ capture_presence as (
 ),
 
 {% if is_incremental() %}
-    raw_transactions as (
-        select * from {{ source('shop', 'transactions') }}
-    ),
-
+    -- dlt load ids are Unix times of one width (until 2286), so they compare as text in time order.
     watermark as (
-        select
-            coalesce(max(loaded_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})) as loaded_at,
-            coalesce(max(load_id), '0') as load_id
+        select coalesce(max(load_id), '0') as load_id
         from {{ this }}
     ),
 
-    -- The rows loaded since the last run, and every row of the key ranges captured since (they replace it).
-    touched_transaction_ids as (
-        select raw_transactions.transaction_id
-        from raw_transactions
+    -- Two imports of the raw table, each read once so each stays inline: the rows loaded since the last run...
+    rows_loaded_since as (
+        select raw_rows.transaction_id
+        from {{ source('shop', 'transactions') }} as raw_rows
         cross join watermark
-        where raw_transactions._dlt_load_id > watermark.load_id
-        union
-        select raw_transactions.transaction_id
+        where raw_rows._dlt_load_id > watermark.load_id
+    ),
+
+    -- ...and every row of the key ranges captured since, which those replace (read through the index).
+    rows_of_recaptured_ranges as (
+        select raw_rows.transaction_id
         from captures
         cross join watermark
-        inner join raw_transactions
-            on raw_transactions.transaction_id between captures.range_low_id and captures.range_high_id
+        inner join {{ source('shop', 'transactions') }} as raw_rows
+            on raw_rows.transaction_id between captures.range_low_id and captures.range_high_id
         where captures._dlt_load_id > watermark.load_id
+    ),
+
+    touched_transaction_ids as (
+        select rows_loaded_since.transaction_id from rows_loaded_since
+        union
+        select rows_of_recaptured_ranges.transaction_id from rows_of_recaptured_ranges
     ),
 
 {% endif %}
