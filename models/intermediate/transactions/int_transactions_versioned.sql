@@ -77,7 +77,7 @@ capture_presence as (
         from {{ this }}
     ),
 
-    -- Two imports of the raw table, each read once so each stays inline: the rows loaded since the last run...
+    -- Two imports of the raw table, each read once so each stays inline: rows loaded since the last run...
     rows_loaded_since as (
         select raw_rows.transaction_id
         from {{ source('shop', 'transactions') }} as raw_rows
