@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 BIGINT_MIN = -(2**63)
 # Rows per new range: a changed row costs its whole range again (a copy, and dbt reprocessing its keys).
-RANGE_ROWS = 10_000
+RANGE_ROWS = 2_000
 # Rows per copied file: several files let dlt's load workers run their COPYs side by side.
 ROWS_PER_FILE = 350_000
 
