@@ -103,14 +103,7 @@ def copy_resource(
             with coordinator.cursor() as cursor:
                 cursor.execute("select pg_export_snapshot()")
                 snapshot = cursor.fetchone()[0]
-                for statement in ROW_TEXT_SETTINGS:
-                    cursor.execute(statement)
-                if table.c[key_column].nullable:
-                    _refuse_null_keys(cursor, table, key_column)
-                counts = _source_counts(cursor, table, key_column, thresholds(stored))
-                changed = changed_ranges(stored, counts)
-                bounds = new_range_bounds(stored, counts.get(len(stored) + 1 if stored else 0))
-                new = _fingerprinted(cursor, table, key_column, bounds)
+                changed, new = _compare_with_source(cursor, table, key_column, stored)
             if changed:
                 notes.append(
                     f"{table.name}: {len(changed):,} captured key range(s) differ from the source now (rows updated, "
@@ -142,6 +135,37 @@ def copy_resource(
             coordinator.close()
 
     return changed_rows
+
+
+def source_differences(
+    engine: sa.Engine, table: sa.Table, key_column: str, stored: list[KeyRange]
+) -> tuple[list[KeyRange], list[KeyRange]]:
+    """The captured ranges that differ in the source now, and the new ranges above them; nothing is copied.
+
+    What `warehouse status` reports as the source disagreeing with the warehouse.
+    """
+    connection = engine.raw_connection()
+    try:
+        connection.set_session(isolation_level="REPEATABLE READ", readonly=True)
+        with connection.cursor() as cursor:
+            return _compare_with_source(cursor, table, key_column, stored)
+    finally:
+        connection.rollback()
+        connection.close()
+
+
+def _compare_with_source(
+    cursor: Any, table: sa.Table, key_column: str, stored: list[KeyRange]
+) -> tuple[list[KeyRange], list[KeyRange]]:
+    """In the cursor's transaction: the changed captured ranges and the new ranges, with the source's figures."""
+    for statement in ROW_TEXT_SETTINGS:
+        cursor.execute(statement)
+    if table.c[key_column].nullable:
+        _refuse_null_keys(cursor, table, key_column)
+    counts = _source_counts(cursor, table, key_column, thresholds(stored))
+    changed = changed_ranges(stored, counts)
+    bounds = new_range_bounds(stored, counts.get(len(stored) + 1 if stored else 0))
+    return changed, _fingerprinted(cursor, table, key_column, bounds)
 
 
 def _capture_records(table: sa.Table, ranges: list[KeyRange]) -> Any:

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
-from ingest.postgres_copy import copy_resource
+from ingest.postgres_copy import copy_resource, source_differences
 from ingest.range_capture import KeyRange
 from warehouse.errors import WarehouseError
 
@@ -131,3 +131,28 @@ def row_ids_adder() -> Callable[[pa.Table], pa.Table]:
         return batch.append_column(pa.field("_dlt_id", pa.string(), nullable=False), row_ids)
 
     return add_row_ids
+
+
+def unloaded_changes(credentials: str, captured: list[KeyRange], schema: str | None = None) -> str | None:
+    """What the shop holds that the warehouse has not loaded yet, in words; None when they agree.
+
+    One scan of the source table (the comparison the loader makes), nothing copied. A source that is not Postgres
+    cannot be compared this way: it says so.
+    """
+    engine = source_engine(credentials)
+    table = reflect_source_table(engine, schema)
+    if engine.dialect.name != "postgresql":
+        return (
+            f"the transactions source is a {engine.dialect.name} database: updates and deletes of loaded rows "
+            "cannot be compared with the warehouse"
+        )
+    changed, new = source_differences(engine, table, CURSOR_COLUMN, captured)
+    new_rows = sum(key_range.rows for key_range in new)
+    if not changed and not new_rows:
+        return None
+    parts = []
+    if changed:
+        parts.append(f"{len(changed):,} transaction_id range(s) changed (updated, deleted or late rows)")
+    if new_rows:
+        parts.append(f"{new_rows:,} new row(s)")
+    return f"the shop holds {' and '.join(parts)} not loaded yet"
