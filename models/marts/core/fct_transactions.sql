@@ -1,7 +1,8 @@
 {#-
     Incremental: a run reads the transactions loaded after the newest one already here, plus those of customers
-    that first arrived since (their transactions were unknown_customer before). A transaction_id that became
-    rejected later (a conflicting version arrived) is deleted by the post-hook.
+    that first arrived since (their transactions were unknown_customer before), plus those dated after the latest
+    day here (a future_date row whose day has come: every row here was on or before the last build's day). A
+    transaction_id that became rejected later (a conflicting version arrived) is deleted by the post-hook.
 -#}
 -- The key is unique-indexed after the rows are written (dbt-postgres `indexes`); as a contract primary key
 -- it would be maintained row by row during the insert: 40 s more at 10M rows (docs/performance.md).
@@ -56,6 +57,11 @@ transactions as (
         from {{ this }}
     ),
 
+    latest_day as (
+        select coalesce(max(transaction_date), cast('1900-01-01' as date)) as transaction_date
+        from {{ this }}
+    ),
+
     newly_known_customers as (
         select customers.customer_id
         from customers
@@ -80,6 +86,7 @@ new_transactions as (
             or transactions.customer_id in (
                 select newly_known_customers.customer_id from newly_known_customers
             )
+            or transactions.transaction_date > (select latest_day.transaction_date from latest_day)
     {% endif %}
 )
 
