@@ -1,7 +1,7 @@
 """Source column types are respected: typed date and time columns land as text the rules accept, and the future
 rule uses the shop's day at build time, so a row rejected as future becomes valid when its day comes.
 
-docs/data_rules.md ("Transactions", "Dates and time zones"); docs/bad_inputs.md (typed_date_and_time_columns).
+docs/data_rules.md ("Transactions", "Dates and time zones"); docs/bad_inputs.md ("Date and time columns").
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import json
 import random
 import sqlite3
 import subprocess
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -261,14 +261,15 @@ def test_arrow_date_and_time_columns_become_the_text_postgres_writes() -> None:
 
 
 def test_a_row_rejected_as_future_becomes_valid_when_its_day_comes(workspace: Workspace) -> None:
-    """Rejected as future_date on the 11th; the build of the 12th (nothing new loaded) counts it, everywhere."""
+    """Rejected as future_date by a build as of yesterday; today's refresh, with nothing new, counts it everywhere."""
+    today = datetime.now(timezone.utc).date()  # the shop's day: var source_timezone is UTC
     landing = workspace.settings.customers_landing_dir
     landing.mkdir(parents=True)
     (landing / "customers_20250101.csv").write_text(CUSTOMERS_CSV, encoding="utf-8")
     workspace.query(
         "create table transactions (transaction_id bigint not null, customer_id varchar, amount varchar, "
-        "transaction_date varchar); "
-        "insert into transactions values (1, 'C1', '10.00', '2025-01-10'), (2, 'C1', '20.00', '2025-01-12');",
+        "transaction_date varchar); insert into transactions values "
+        f"(1, 'C1', '10.00', '{today - timedelta(days=2)}'), (2, 'C1', '20.00', '{today}');",
         workspace.source_dbname,
     )
     assert workspace.cli("ingest").returncode == 0
@@ -284,8 +285,11 @@ def test_a_row_rejected_as_future_becomes_valid_when_its_day_comes(workspace: Wo
         )
 
     # Every build also runs the data tests: raw rows reconcile with fct + rejected + duplicates.
-    build(workspace, "--vars", "{as_of_date: '2025-01-11'}")
+    build(workspace, "--vars", f"{{as_of_date: '{today - timedelta(days=1)}'}}")
     assert state() == ([(1,)], [(2, "future_date")], [("10.00",)], [(1,)])
 
-    build(workspace, "--vars", "{as_of_date: '2025-01-12'}")
+    refreshed = workspace.cli("refresh")
+
+    assert refreshed.returncode == 0, refreshed.stdout[-3000:] + refreshed.stderr[-3000:]
+    assert "1 transaction(s) rejected as future_date may have reached their day: building" in refreshed.stderr
     assert state() == ([(1,), (2,)], [], [("30.00",)], [(0,)])
