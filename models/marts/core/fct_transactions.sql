@@ -1,8 +1,7 @@
 {#-
     Incremental: a run reads the transactions loaded after the newest one already here, plus those of customers
-    that first arrived since (their transactions were unknown_customer before), plus those dated after the latest
-    day here (a future_date row whose day has come: every row here was on or before the last build's day). A
-    transaction_id that became rejected later (a conflicting version arrived) is deleted by the post-hook.
+    that first arrived since (their transactions were unknown_customer before). A transaction_id that became
+    rejected later (a conflicting version arrived) is deleted by the post-hook.
 -#}
 -- The key is unique-indexed after the rows are written (dbt-postgres `indexes`); as a contract primary key
 -- it would be maintained row by row during the insert: 40 s more at 10M rows (docs/performance.md).
@@ -57,6 +56,8 @@ transactions as (
         from {{ this }}
     ),
 
+    -- Valid rows dated after the latest day here were future_date at the last build (every row here was on or
+    -- before that build's day): taken now, as their day has come.
     latest_day as (
         select coalesce(max(transaction_date), cast('1900-01-01' as date)) as transaction_date
         from {{ this }}
