@@ -9,7 +9,8 @@ table `<table>_captures`. dlt owns everything around the data: the table schemas
 dlt's sql_database helpers), the load package and the `_dlt_loads` record.
 
 Columns named in `text_columns` land as text whatever their type in the source (COPY writes every value as its
-text, with the session's DateStyle set to ISO), so a column the source changes from varchar to numeric or date
+text, with the session's DateStyle set to ISO and its TimeZone to UTC: `2024-03-01`, `2024-03-01 10:11:12.345`,
+a timestamptz as `2024-03-01 09:11:12.345+00`), so a column the source changes from varchar to numeric or date
 still lands, as the same text. The key column must not hold NULL: such rows belong to no range, so the run stops
 with an error naming the table instead of skipping them silently.
 
@@ -246,6 +247,9 @@ def _copy_ranges_in_snapshot(
         with connection.cursor() as cursor:
             cursor.execute("set transaction snapshot %s", (snapshot,))
             cursor.execute("set local datestyle to 'ISO, YMD'")
+            # A timestamptz is a moment: written in UTC with its offset ('2024-03-01 09:11:12.345+00'), whatever
+            # the source's or the loader's TimeZone; dbt takes its day in var source_timezone (data_rules.md).
+            cursor.execute("set local timezone to 'UTC'")
             key = _quote(key_column)
             selected = ", ".join(_quote(c.name) for c in table.columns)
             where = " or ".join(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import dlt
 import numpy as np
@@ -113,8 +114,40 @@ def transactions_resource(
         write_disposition="append",
     )
     resource.add_map(row_ids_adder())
+    # Date and time columns land as the text the fast path writes, not as typed columns (data_rules.md).
+    resource.add_map(temporal_columns_as_text)
     resource.apply_hints(columns={"_dlt_id": {"data_type": "text", "nullable": False}})
     return resource
+
+
+def temporal_columns_as_text(batch: pa.Table) -> Any:
+    """Date and time columns of an Arrow batch as the text Postgres writes in the fast path's COPY session.
+
+    ISO, fractional seconds to the microsecond without trailing zeros: `2024-03-01`, `2024-03-01 10:11:12.345`,
+    `10:11:12`; a timestamp with a time zone in UTC with its offset, `2024-03-01 09:11:12.345+00` (DateStyle ISO,
+    TimeZone UTC). So a shop database that is not Postgres lands the same raw text as one that is. The batch
+    carries column hints that make those raw columns text: the reflected types stay for reading the source.
+    """
+    if not isinstance(batch, pa.Table):
+        return batch
+    texts = {}
+    for index, field in enumerate(batch.schema):
+        kind = field.type
+        if not (pa.types.is_date(kind) or pa.types.is_timestamp(kind) or pa.types.is_time(kind)):
+            continue
+        values = batch.column(index)
+        if pa.types.is_date(kind):
+            text = pc.strftime(values.cast(pa.date32()), "%Y-%m-%d")
+        else:
+            # Microseconds, as Postgres keeps them (nanoseconds are cut); a zoned timestamp's values are UTC.
+            unit = pa.time64("us") if pa.types.is_time(kind) else pa.timestamp("us")
+            text = pc.replace_substring_regex(values.cast(unit, safe=False).cast(pa.string()), r"\.0+$", "")
+            text = pc.replace_substring_regex(text, r"(\.[0-9]*[1-9])0+$", r"\1")
+            if pa.types.is_timestamp(kind) and kind.tz is not None:
+                text = pc.binary_join_element_wise(text, pa.scalar("+00"), "")
+        batch = batch.set_column(index, pa.field(field.name, pa.string(), nullable=field.nullable), text)
+        texts[field.name] = {"name": field.name, "data_type": "text"}
+    return dlt.mark.with_hints(batch, dlt.mark.make_hints(columns=texts)) if texts else batch
 
 
 def row_ids_adder() -> Callable[[pa.Table], pa.Table]:

@@ -6,7 +6,8 @@
                      with different values: every version), missing_customer_id, customer_id_too_long (longer
                      than var max_customer_id_length), unknown_customer (not a clean, deduplicated customer),
                      missing_amount, unparseable_amount, non_positive_amount, amount_out_of_range,
-                     missing_date, invalid_date, future_date
+                     missing_date, invalid_date, future_date (after the shop's day when the build runs:
+                     macro source_today, so a row rejected as future becomes valid when its day comes)
     valid            everything else: the clean transactions
     Copies and versions are numbered in int_transactions_versioned; this model adds the customer lookup.
 -#}
@@ -34,7 +35,10 @@ classified as (
         transactions.loaded_at,
         transactions.load_id,
         transactions.amount_issue,
-        transactions.transaction_date_issue,
+        -- judged as of the build, not as of the load: a future date becomes valid when its day comes
+        {{ date_issue_as_of(
+            'transactions.transaction_date', 'transactions.transaction_date_issue', source_today()
+        ) }} as transaction_date_issue,
         transactions.is_customer_id_reformatted,
         transactions.is_amount_reformatted,
         transactions.is_transaction_date_reformatted,
@@ -50,9 +54,9 @@ classified as (
             when {{ customer_id_issue('transactions.customer_id') }} = 'too_long' then 'customer_id_too_long'
             when customers.customer_id is null then 'unknown_customer'
             when transactions.amount_issue is not null then transactions.amount_issue
-            when
-                transactions.transaction_date_issue is not null
-                then transactions.transaction_date_issue
+            else {{ date_issue_as_of(
+                'transactions.transaction_date', 'transactions.transaction_date_issue', source_today()
+            ) }}
         end as reject_reason,
         transactions.copy_number > 1 as is_exact_duplicate
     from transactions

@@ -61,6 +61,13 @@ transactions as (
         from {{ this }}
     ),
 
+    -- Valid rows dated after the latest day here were future_date at the last build (every row here was on or
+    -- before that build's day): taken now, as their day has come.
+    latest_day as (
+        select coalesce(max(transaction_date), cast('1900-01-01' as date)) as transaction_date
+        from {{ this }}
+    ),
+
     newly_known_customers as (
         select customers.customer_id
         from customers
@@ -85,6 +92,7 @@ new_transactions as (
             or transactions.customer_id in (
                 select newly_known_customers.customer_id from newly_known_customers
             )
+            or transactions.transaction_date > (select latest_day.transaction_date from latest_day)
     {% endif %}
 )
 

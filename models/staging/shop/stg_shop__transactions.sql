@@ -65,8 +65,7 @@ final as (
         {{ amount_issue('trimmed_amount', 'amount') }} as amount_issue,
         coalesce(cast(amount as {{ dbt.type_string() }}) != source_amount, false) as is_amount_reformatted,
         transaction_date,
-        {{ date_issue('trimmed_transaction_date', 'transaction_date', 'loaded_at') }}
-            as transaction_date_issue,
+        {{ date_issue('trimmed_transaction_date', 'transaction_date') }} as transaction_date_issue,
         coalesce(
             cast(transaction_date as {{ dbt.type_string() }}) != source_transaction_date,
             false
