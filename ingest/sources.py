@@ -21,10 +21,14 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection as Pipe
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from warehouse.database import Connection
 from warehouse.errors import WarehouseError
 from warehouse.settings import SOURCE_DBNAME, Settings
+
+if TYPE_CHECKING:
+    from ingest.range_capture import KeyRange
 
 # The dlt section of the shop database's credentials: sources.transactions.credentials.
 TRANSACTIONS_SECTION = "transactions"
@@ -148,7 +152,35 @@ def crm_files_in_raw(connection: Connection, landing_dir: Path) -> dict[str, str
 def shop_resource(connection: Connection, settings: Settings, notes: list[str]) -> object:
     from ingest.shop_transactions import transactions_resource
 
-    return transactions_resource(transactions_credentials(connection, settings), settings.dlt_dir / "spool")
+    return transactions_resource(
+        transactions_credentials(connection, settings),
+        settings.dlt_dir / "spool",
+        lambda: captured_ranges_in_raw(connection, "transactions_captures"),
+        notes,
+    )
+
+
+def captured_ranges_in_raw(connection: Connection, captures_table: str) -> list[KeyRange]:
+    """The latest capture of each key range recorded in raw.<captures_table>, in key order; [] before the first.
+
+    Read from the warehouse, not from dlt's state folder: the record goes exactly when the captured rows go.
+    """
+    import psycopg2
+    from psycopg2 import sql
+
+    from ingest.range_capture import KeyRange
+
+    with closing(psycopg2.connect(connection.libpq_dsn())) as conn, conn, conn.cursor() as cursor:
+        cursor.execute("select to_regclass(%s)", (f"{RAW_SCHEMA}.{captures_table}",))
+        if cursor.fetchone()[0] is None:
+            return []
+        cursor.execute(
+            sql.SQL(
+                "select distinct on (range_low_id) range_low_id, range_high_id, source_rows, source_fingerprint "
+                "from {} order by range_low_id, _dlt_load_id desc"
+            ).format(sql.Identifier(RAW_SCHEMA, captures_table))
+        )
+        return [KeyRange(*row) for row in cursor.fetchall()]
 
 
 def add_row_ids_to_earlier_rows(connection: Connection) -> str | None:
@@ -180,21 +212,30 @@ def add_row_ids_to_earlier_rows(connection: Connection) -> str | None:
     return f"gave the {rows:,} rows loaded before raw.transactions had a _dlt_id column a row id"
 
 
-def index_transactions(connection: Connection) -> str | None:
-    """Make sure raw.transactions has its btree index on transaction_id: dbt's transaction models read in that order.
+def prepare_raw_transactions(connection: Connection) -> str | None:
+    """Give raw.transactions its btree index on transaction_id, and make sure dbt finds what the captures add.
 
-    Built once, after the first load (faster than growing it row by row during the COPY); from then on Postgres
-    keeps it up to date as rows arrive, and this is a no-op (`if not exists`).
+    The index: dbt's transaction models read in that order. Built once, after the first load (faster than growing
+    it row by row during the COPY); from then on Postgres keeps it up to date, and this is a no-op (`if not
+    exists`). A source that is not Postgres loads without range captures, so their table and the rows' range
+    column are created empty here for the models that read them (dlt adds to a table that exists).
     """
     import psycopg2
 
     with closing(psycopg2.connect(connection.libpq_dsn())) as conn, conn, conn.cursor() as cursor:
         cursor.execute("select to_regclass(%s)", (f"{RAW_SCHEMA}.transactions",))
-        if cursor.fetchone()[0] is not None:  # no table before the first row has landed
-            cursor.execute(
-                "create index if not exists transactions_transaction_id_idx "
-                f"on {RAW_SCHEMA}.transactions (transaction_id)"
-            )
+        if cursor.fetchone()[0] is None:  # no table before the first row has landed
+            return None
+        # RAW_SCHEMA is a constant of this module; no outside text reaches the SQL.
+        cursor.execute(
+            f"create index if not exists transactions_transaction_id_idx on {RAW_SCHEMA}.transactions (transaction_id)"
+        )
+        cursor.execute(f"alter table {RAW_SCHEMA}.transactions add column if not exists _range_low_id bigint")
+        cursor.execute(
+            f"create table if not exists {RAW_SCHEMA}.transactions_captures ("
+            "range_low_id bigint not null, range_high_id bigint not null, source_rows bigint not null, "
+            "source_fingerprint varchar not null, _dlt_load_id varchar not null, _dlt_id varchar not null)"
+        )
     return None
 
 
@@ -205,7 +246,7 @@ SOURCES = (
         ("transactions",),
         shop_resource,
         before_load=add_row_ids_to_earlier_rows,
-        after_load=index_transactions,
+        after_load=prepare_raw_transactions,
     ),
 )
 

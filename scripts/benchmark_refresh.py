@@ -4,8 +4,9 @@
 
 In a throwaway state folder (its own embedded Postgres): sample day 1, ingest, then time a full build
 (`warehouse build -- --full-refresh`); write day 2 (new and changed customers, new transactions) and time
-`warehouse refresh` (ingest the delta, incremental build, tests); finally time a refresh with nothing new.
-Prints the delta's size, each time, and the refresh / full-build ratio.
+`warehouse refresh` (ingest the delta, incremental build, tests); time a refresh with nothing new; finally change
+rows the shop had already (UPDATEs and DELETEs spread over the table, back-filled ids below the lowest) and time
+the refresh that captures them. Prints the delta's size, each time, and the refresh / full-build ratios.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ sys.path.insert(0, str(PROJECT_DIR))
 from throwaway_state import use_throwaway_state  # noqa: E402
 
 from warehouse.database import connect, stop_embedded  # noqa: E402
-from warehouse.settings import load_settings  # noqa: E402
+from warehouse.settings import SOURCE_DBNAME, load_settings  # noqa: E402
 
 
 def warehouse(*args: str) -> float:
@@ -45,9 +46,26 @@ def count(dsn: str, statement: str) -> int:
         return cursor.fetchone()[0]
 
 
+def change_the_shop(source_dsn: str, changes: int) -> None:
+    """UPDATE and DELETE `changes` rows each, spread over the table, and back-fill two ids below the lowest."""
+    with psycopg2.connect(source_dsn) as conn, conn.cursor() as cursor:
+        cursor.execute("select min(transaction_id), max(transaction_id) from transactions")
+        lowest, highest = cursor.fetchone()
+        step = (highest - lowest) // (2 * changes + 1)
+        ids = [lowest + step * (number + 1) for number in range(2 * changes)]
+        cursor.execute("update transactions set amount = '1.25' where transaction_id = any(%s)", (ids[::2],))
+        cursor.execute("delete from transactions where transaction_id = any(%s)", (ids[1::2],))
+        cursor.execute(
+            "insert into transactions select %s - number, customer_id, '3.75', '2024-01-05'"
+            " from transactions, generate_series(1, 2) as number where transaction_id = %s",
+            (lowest, ids[0]),
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=100)
+    parser.add_argument("--changes", type=int, default=10, help="rows updated and rows deleted in the shop")
     args = parser.parse_args()
 
     workdir = use_throwaway_state("warehouse-refresh-bench-")
@@ -75,6 +93,17 @@ def main() -> None:
         nothing = warehouse("refresh")
         print(f"refresh with nothing new:                    {nothing:7.1f} s")
         print(f"ratio refresh / full build:                  {refresh / full:7.2f}")
+
+        change_the_shop(connect(settings).libpq_dsn(SOURCE_DBNAME), args.changes)
+        captures = count(dsn, "select count(*) from raw.transactions_captures")
+        changed = warehouse("refresh")
+        recaptured = count(dsn, "select count(*) from raw.transactions_captures") - captures
+        print(
+            f"shop changes: {args.changes} updates, {args.changes} deletes, 2 back-filled ids "
+            f"-> {recaptured} id range(s) captured again"
+        )
+        print(f"refresh with those changes:                  {changed:7.1f} s")
+        print(f"ratio changes refresh / full build:          {changed / full:7.2f}")
     finally:
         stop_embedded(settings)
         shutil.rmtree(workdir, ignore_errors=True)

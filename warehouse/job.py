@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg2
+
 from warehouse.database import Connection, connect, libpq_dsn_from_url, write_dbt_profile
 from warehouse.dbt_runner import DbtFailed, DbtResult, run_dbt, stale_sources
 from warehouse.errors import WarehouseError, file_error, is_file_error
@@ -234,11 +236,31 @@ def run_main_job(settings: Settings, dbt_args: list[str] | None = None, wait_sec
     return report
 
 
+# The time zone whose day comes first: whatever the shop's time zone (dbt var source_timezone), a date that is not
+# after today there may have come in the shop too; a build that finds it still future costs a build, nothing else.
+EARLIEST_DAY_ZONE = "Etc/GMT-14"
+
+
+def future_dates_due(connection: Connection) -> int:
+    """Rejected future_date transactions whose day may have come since the last build (0 before any build)."""
+    with psycopg2.connect(connection.libpq_dsn()) as conn, conn.cursor() as cursor:
+        cursor.execute("select to_regclass('intermediate.int_transactions_rejected') is not null")
+        if not cursor.fetchone()[0]:
+            return 0
+        cursor.execute(
+            "select count(*) from intermediate.int_transactions_rejected where reject_reason = 'future_date' "
+            "and transaction_date <= cast(now() at time zone %s as date)",
+            (EARLIEST_DAY_ZONE,),
+        )
+        return cursor.fetchone()[0]
+
+
 def refresh(settings: Settings, wait_seconds: float = 0) -> RunReport:
     """Ingest what is new, then build incrementally (incremental models, the customer history) and test.
 
     Nothing is rebuilt when the last build succeeded after the last load (whatever ran since: a manual `ingest`
-    leaves the marts behind, a failed or killed build leaves them uncertain): the marts stay exactly as they were.
+    leaves the marts behind, a failed or killed build leaves them uncertain): the marts stay exactly as they were -
+    unless a transaction rejected as future_date may have reached its day (future_dates_due).
     """
     report = RunReport()
     with logged_run(settings, "refresh", wait_seconds) as (connection, record):
@@ -249,10 +271,13 @@ def refresh(settings: Settings, wait_seconds: float = 0) -> RunReport:
         report.notes += record.ingest_notes
         behind = marts_behind_loads(connection, ignore_run=record.run_id)
         if behind is None:
-            say("no new data and the last build succeeded after the last load: nothing to rebuild, marts unchanged")
-            report.notes.append("no new data: marts unchanged")
-            return report
-        if not sum(report.rows_landed.values()):
+            due = future_dates_due(connection)
+            if not due:
+                say("no new data and the last build succeeded after the last load: nothing to rebuild, marts unchanged")
+                report.notes.append("no new data: marts unchanged")
+                return report
+            say(f"no new data, but {due:,} transaction(s) rejected as future_date may have reached their day: building")
+        elif not sum(report.rows_landed.values()):
             say(f"no new data, but {behind}: building")
         report.dbt = timed(report, "dbt build", lambda: build(connection, settings, record, []))
         finish_with_checks(connection, settings, record, report)

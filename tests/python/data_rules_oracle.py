@@ -10,9 +10,10 @@ import csv
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 MAX_VALID_AMOUNT = Decimal("10000")
 MAX_CUSTOMER_ID_LENGTH = 255
@@ -25,11 +26,14 @@ WHITESPACE = (
     + "\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
 )
 TRUE_WORDS = {"yes", "y", "1", "true", "t"}
+# data_rules.md, "Transactions" and "Dates and time zones": ASCII digits only, fractional seconds to the microsecond;
+# a UTC offset (at most 14:59) makes the value a moment, whose day is taken in the shop's time zone.
 DATE_FORMATS = (
-    (re.compile(r"\d{4}-\d{2}-\d{2}"), "%Y-%m-%d"),
-    (re.compile(r"\d{4}/\d{2}/\d{2}"), "%Y/%m/%d"),
-    (re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"), "%Y-%m-%d %H:%M:%S"),
+    (re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"), "%Y-%m-%d"),
+    (re.compile(r"[0-9]{4}/[0-9]{2}/[0-9]{2}"), "%Y/%m/%d"),
+    (re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?"), "%Y-%m-%d %H:%M:%S"),
 )
+UTC_OFFSET = re.compile(r"([+-])([0-9]{2})(?::([0-9]{2}))?")
 WHOLE_NUMBER = re.compile(r"[+-]?\d+(\.0+)?")
 NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
@@ -136,19 +140,47 @@ def parse_amount(value: str | None) -> Decimal | str:
     return amount
 
 
-def parse_date(value: str | None, load_day: date) -> date | str:
-    """The date, or the reject reason."""
+def parse_date(value: str | None, today: date, time_zone: str = "UTC") -> date | str:
+    """The date, or the reject reason; `today` is the shop's day of the build, `time_zone` its time zone."""
     if _blank(value):
         return "missing_date"
-    text = trim(value)
+    parsed = parse_day(trim(value), time_zone)
+    if parsed is None:
+        return "invalid_date"
+    return "future_date" if parsed > today else parsed
+
+
+def parse_day(text: str, time_zone: str = "UTC") -> date | None:
+    """The day of a trimmed date or time text (with a UTC offset: the day in `time_zone`); None when invalid."""
+    offset = None
+    time_of_day = DATE_FORMATS[2][0].match(text)
+    if time_of_day and time_of_day.end() < len(text):
+        offset = UTC_OFFSET.fullmatch(text, time_of_day.end())
+        if offset is None:
+            return None
+        text = text[: time_of_day.end()]
     for pattern, fmt in DATE_FORMATS:
         if pattern.fullmatch(text):
             try:
-                parsed = datetime.strptime(text, fmt).date()
+                moment = datetime.strptime(text.split(".")[0], fmt)
             except ValueError:
-                return "invalid_date"
-            return "future_date" if parsed > load_day else parsed
-    return "invalid_date"
+                return None
+            if offset is None:
+                return moment.date()
+            sign, hours, minutes = offset.group(1), int(offset.group(2)), int(offset.group(3) or 0)
+            if hours > 14 or minutes > 59:
+                return None
+            shift = timedelta(hours=hours, minutes=minutes) * (-1 if sign == "-" else 1)
+            # Python's datetime ends at the years 1 and 9999, also on the way through UTC: convert 400 years
+            # (one cycle of the Gregorian calendar) nearer, then move the day back, if it exists.
+            cycle = 400 if moment.year > 9000 else -400 if moment.year < 1000 else 0
+            moment = moment.replace(year=moment.year - cycle, tzinfo=timezone(shift))
+            local = moment.astimezone(ZoneInfo(time_zone)).date()
+            try:
+                return local.replace(year=local.year + cycle)
+            except ValueError:  # the offset moved the day out of the years 1-9999
+                return None
+    return None
 
 
 @dataclass
@@ -159,7 +191,9 @@ class TransactionResult:
     rejected: Counter = field(default_factory=Counter)
 
 
-def clean_transactions(rows: list[tuple], known_customers: set[str], load_day: date) -> TransactionResult:
+def clean_transactions(
+    rows: list[tuple], known_customers: set[str], today: date, time_zone: str = "UTC"
+) -> TransactionResult:
     """Exact duplicates kept once; ids with different versions all rejected; else the first failing rule."""
     result = TransactionResult(raw_rows=len(rows))
     distinct = list(dict.fromkeys(rows))
@@ -171,7 +205,7 @@ def clean_transactions(rows: list[tuple], known_customers: set[str], load_day: d
             continue
         customer_id = clean_customer_id(raw_customer)
         amount = parse_amount(raw_amount)
-        day = parse_date(raw_date, load_day)
+        day = parse_date(raw_date, today, time_zone)
         if customer_id_issue(customer_id) is not None:
             reason = CUSTOMER_ID_REJECT_REASONS[customer_id_issue(customer_id)]
         elif customer_id not in known_customers:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import time
-from datetime import date
+from datetime import datetime, timezone
 from pathlib import Path
 
 import psycopg2
@@ -49,7 +49,7 @@ def check_against_oracle(root: Path, dsn: str) -> None:
     """Clean the dirty sources with the oracle and compare with customers_truth.csv and defects.json."""
     customers = clean_customers(sorted((root / "customers").glob("customers_*.csv")), load_aliases(SEEDS_DIR))
     rows = shop_query(dsn, "select transaction_id, customer_id, amount, transaction_date from public.transactions")
-    transactions = clean_transactions(rows, set(customers.customers), load_day=date.today())
+    transactions = clean_transactions(rows, set(customers.customers), today=datetime.now(timezone.utc).date())
 
     with (root / "truth" / "customers_truth.csv").open(encoding="utf-8", newline="") as file:
         truth = list(csv.DictReader(file))

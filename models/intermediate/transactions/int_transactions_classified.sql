@@ -1,11 +1,13 @@
 {#-
     Every raw transaction row with what became of it (data_rules.md, "Transactions"):
+    stale_version    replaced by a later capture of its key range of the source (an update, a delete, a late row)
     exact_duplicate  identical in all four source columns to an earlier-loaded row (the first copy is kept)
     rejected         the first reason that applies, in this order: conflicting_duplicate_key (one transaction_id
                      with different values: every version), missing_customer_id, customer_id_too_long (longer
                      than var max_customer_id_length), unknown_customer (not a clean, deduplicated customer),
                      missing_amount, unparseable_amount, non_positive_amount, amount_out_of_range,
-                     missing_date, invalid_date, future_date
+                     missing_date, invalid_date, future_date (after the shop's day when the build runs:
+                     macro source_today, so a row rejected as future becomes valid when its day comes)
     valid            everything else: the clean transactions
     Copies and versions are numbered in int_transactions_versioned; this model adds the customer lookup.
 -#}
@@ -33,23 +35,28 @@ classified as (
         transactions.loaded_at,
         transactions.load_id,
         transactions.amount_issue,
-        transactions.transaction_date_issue,
+        -- judged as of the build, not as of the load: a future date becomes valid when its day comes
+        {{ date_issue_as_of(
+            'transactions.transaction_date', 'transactions.transaction_date_issue', source_today()
+        ) }} as transaction_date_issue,
         transactions.is_customer_id_reformatted,
         transactions.is_amount_reformatted,
         transactions.is_transaction_date_reformatted,
         -- computed here, not in staging: the incremental int_transactions_versioned keeps its columns
         {{ customer_id_issue('transactions.customer_id') }} as customer_id_issue,
         customers.customer_id is not null as is_known_customer,
+        transactions.is_stale_version,
         case
+            when transactions.is_stale_version then null
             when transactions.copy_number > 1 then null
             when transactions.version_count > 1 then 'conflicting_duplicate_key'
             when transactions.customer_id is null then 'missing_customer_id'
             when {{ customer_id_issue('transactions.customer_id') }} = 'too_long' then 'customer_id_too_long'
             when customers.customer_id is null then 'unknown_customer'
             when transactions.amount_issue is not null then transactions.amount_issue
-            when
-                transactions.transaction_date_issue is not null
-                then transactions.transaction_date_issue
+            else {{ date_issue_as_of(
+                'transactions.transaction_date', 'transactions.transaction_date_issue', source_today()
+            ) }}
         end as reject_reason,
         transactions.copy_number > 1 as is_exact_duplicate
     from transactions
@@ -75,6 +82,7 @@ final as (
         is_known_customer,
         reject_reason,
         case
+            when is_stale_version then 'stale_version'
             when is_exact_duplicate then 'exact_duplicate'
             when reject_reason is not null then 'rejected'
             else 'valid'

@@ -1,14 +1,15 @@
 {#-
-    Every raw transaction row, cleaned, with what its transaction_id's other rows say about it (data_rules.md,
-    "Duplicates"): copy_number numbers the identical copies of a row in load order (copy 1 is kept), version_count
-    counts the different versions of the transaction_id (more than 1: every version conflicts).
+    Every raw transaction row, cleaned, with what the other rows say about it (data_rules.md, "Duplicates" and
+    "Changes in the shop database"): is_stale_version marks rows the loader has captured again since (their key
+    range of the source changed: an update, a delete, a late row), copy_number numbers the identical copies of a
+    current row in load order (copy 1 is kept), version_count counts the different current versions of the
+    transaction_id (more than 1: every version conflicts).
 
-    Incremental: both figures depend only on the rows of one transaction_id, so a run numbers again every row of
-    the transaction_ids from the lowest one that got a row since the last run (old rows included) and replaces
-    those ids' rows (delete+insert on transaction_id). A new row that repeats or contradicts an old transaction is
-    seen with it. The filter is a range on transaction_id because a range reaches through the staging view's
-    window down to the raw table: only those rows are parsed. The loader's cursor is transaction_id, so new rows
-    normally have the highest ids; an old id in a new load only makes the run renumber more rows, never wrong ones.
+    Incremental: all three depend only on the rows of one transaction_id and the captures of its range, so a run
+    takes the transaction_ids that got a row, or whose key range was captured again, since the last run, numbers
+    all their rows again (old rows included) and replaces them (delete+insert on transaction_id). The filter is
+    `= any(array)` on transaction_id because a filter on the partition column reaches through the staging view's
+    window down to the raw table and its index: only those rows are parsed.
 -#}
 -- No enforced contract here: with one, Postgres builds the table by INSERT ... SELECT, which cannot use
 -- parallel workers, and this model's parse of every raw row took 46 s longer at scale 1000
@@ -45,50 +46,83 @@ transaction_row_keys as (
         source_amount,
         source_transaction_date,
         loaded_at,
-        load_id
+        load_id,
+        capture_range_low_id
     from {{ ref('stg_shop__transactions') }}
 ),
 
-{% if is_incremental() %}
-    -- and again for the load times: each import is read once, so all stay inline and the range filter below
-    -- reaches the raw table
-    transaction_load_times as (
-        select
-            transaction_id,
-            loaded_at
-        from {{ ref('stg_shop__transactions') }}
-    ),
+captures as (
+    select * from {{ source('shop', 'transactions_captures') }}
+),
 
+-- The latest capture of each key range: rows of the range's earlier captures are stale versions. Ranges never
+-- overlap (ingest/range_capture.py), so a row's range is the one it was captured with.
+current_captures as (
+    select distinct on (range_low_id)
+        range_low_id,
+        _dlt_load_id as load_id
+    from captures
+    order by range_low_id asc, _dlt_load_id desc
+),
+
+-- Rows loaded before ranges were captured have no range: the first capture copied the whole table again.
+capture_presence as (
+    select count(*) > 0 as has_captures from current_captures
+),
+
+{% if is_incremental() %}
+    -- dlt load ids are Unix times of one width (until 2286), so they compare as text in time order.
     watermark as (
-        select coalesce(max(loaded_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})) as loaded_at
+        select coalesce(max(load_id), '0') as load_id
         from {{ this }}
     ),
 
-    first_touched_transaction as (
-        select min(transaction_load_times.transaction_id) as transaction_id
-        from transaction_load_times
+    -- Two imports of the raw table, each read once so each stays inline: rows loaded since the last run...
+    rows_loaded_since as (
+        select raw_rows.transaction_id
+        from {{ source('shop', 'transactions') }} as raw_rows
         cross join watermark
-        where transaction_load_times.loaded_at > watermark.loaded_at
+        where raw_rows._dlt_load_id > watermark.load_id
+    ),
+
+    -- ...and every row of the key ranges captured since, which those replace (read through the index).
+    rows_of_recaptured_ranges as (
+        select raw_rows.transaction_id
+        from captures
+        cross join watermark
+        inner join {{ source('shop', 'transactions') }} as raw_rows
+            on raw_rows.transaction_id between captures.range_low_id and captures.range_high_id
+        where captures._dlt_load_id > watermark.load_id
+    ),
+
+    touched_transaction_ids as (
+        select rows_loaded_since.transaction_id from rows_loaded_since
+        union
+        select rows_of_recaptured_ranges.transaction_id from rows_of_recaptured_ranges
     ),
 
 {% endif %}
--- Only the few transaction_ids with more than one raw row need numbering; the numbered rows are joined
--- back by record id.
+-- Only the few current rows of transaction_ids with more than one raw row need numbering; the numbered rows
+-- are joined back by record id.
 repeated_transaction_rows as (
     select
-        transaction_record_id,
-        transaction_id,
-        source_customer_id,
-        source_amount,
-        source_transaction_date,
-        loaded_at,
-        load_id
+        transaction_row_keys.transaction_record_id,
+        transaction_row_keys.transaction_id,
+        transaction_row_keys.source_customer_id,
+        transaction_row_keys.source_amount,
+        transaction_row_keys.source_transaction_date,
+        transaction_row_keys.loaded_at,
+        transaction_row_keys.load_id
     from transaction_row_keys
+    cross join capture_presence
+    left join current_captures
+        on transaction_row_keys.capture_range_low_id = current_captures.range_low_id
     where
-        rows_with_transaction_id > 1
+        transaction_row_keys.rows_with_transaction_id > 1
+        and not {{ stale_version('transaction_row_keys') }}
         {% if is_incremental() %}
-            and transaction_id >= (
-                select first_touched_transaction.transaction_id from first_touched_transaction
+            and transaction_row_keys.transaction_id = any(
+                array(select touched_transaction_ids.transaction_id from touched_transaction_ids)
             )
         {% endif %}
 ),
@@ -130,14 +164,18 @@ versioned as (
         transactions.is_transaction_date_reformatted,
         transactions.loaded_at,
         transactions.load_id,
+        {{ stale_version('transactions') }} as is_stale_version,
         coalesce(versions_counted.copy_number, 1) as copy_number,
         coalesce(versions_counted.version_count, 1) as version_count
     from transactions
+    cross join capture_presence
+    left join current_captures
+        on transactions.capture_range_low_id = current_captures.range_low_id
     left join versions_counted
         on transactions.transaction_record_id = versions_counted.transaction_record_id
     {% if is_incremental() %}
-        where transactions.transaction_id >= (
-            select first_touched_transaction.transaction_id from first_touched_transaction
+        where transactions.transaction_id = any(
+            array(select touched_transaction_ids.transaction_id from touched_transaction_ids)
         )
     {% endif %}
 )

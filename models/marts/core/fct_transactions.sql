@@ -1,7 +1,8 @@
 {#-
     Incremental: a run reads the transactions loaded after the newest one already here, plus those of customers
-    that first arrived since (their transactions were unknown_customer before). A transaction_id that became
-    rejected later (a conflicting version arrived) is deleted by the post-hook.
+    that first arrived since (their transactions were unknown_customer before). A transaction_id that no longer has
+    a valid row (a conflicting version arrived, or a new capture of its range changed or deleted it in the source)
+    is deleted by the post-hook.
 -#}
 -- The key is unique-indexed after the rows are written (dbt-postgres `indexes`); as a contract primary key
 -- it would be maintained row by row during the insert: 40 s more at 10M rows (docs/performance.md).
@@ -18,8 +19,12 @@
             {'columns': ['transaction_date']},
         ],
         post_hook=[
-            "delete from {{ this }} where transaction_id in (
-                select transaction_id from {{ ref('int_transactions_rejected') }}
+            "delete from {{ this }} as kept where kept.transaction_id in (
+                select transaction_id from {{ ref('int_transactions_classified') }}
+                where record_status in ('rejected', 'stale_version')
+            ) and not exists (
+                select from {{ ref('int_transactions_classified') }} as current_rows
+                where current_rows.transaction_id = kept.transaction_id and current_rows.record_status = 'valid'
             )",
         ],
     )
@@ -56,6 +61,13 @@ transactions as (
         from {{ this }}
     ),
 
+    -- Valid rows dated after the latest day here were future_date at the last build (every row here was on or
+    -- before that build's day): taken now, as their day has come.
+    latest_day as (
+        select coalesce(max(transaction_date), cast('1900-01-01' as date)) as transaction_date
+        from {{ this }}
+    ),
+
     newly_known_customers as (
         select customers.customer_id
         from customers
@@ -80,6 +92,7 @@ new_transactions as (
             or transactions.customer_id in (
                 select newly_known_customers.customer_id from newly_known_customers
             )
+            or transactions.transaction_date > (select latest_day.transaction_date from latest_day)
     {% endif %}
 )
 

@@ -24,6 +24,7 @@
 ] -%}
 {%- set transaction_checks = [
     ('duplicate_removed', 'exact_duplicate', "record_status = 'exact_duplicate'"),
+    ('stale_version_replaced', 'superseded_by_source_change', "record_status = 'stale_version'"),
     ('rejected', 'conflicting_duplicate_key', "reject_reason = 'conflicting_duplicate_key'"),
     ('rejected', 'missing_customer_id', "reject_reason = 'missing_customer_id'"),
     ('rejected', 'customer_id_too_long', "reject_reason = 'customer_id_too_long'"),

@@ -26,6 +26,7 @@ trimmed as (
         {{ trim_whitespace('customer_id') }} as trimmed_customer_id,
         {{ trim_whitespace('amount') }} as trimmed_amount,
         {{ trim_whitespace('transaction_date') }} as trimmed_transaction_date,
+        _range_low_id,
         _dlt_load_id
     from source_rows
 ),
@@ -48,7 +49,8 @@ parsed as (
         amount as source_amount,
         transaction_date as source_transaction_date,
         {{ dlt_load_time('_dlt_load_id') }} as loaded_at,
-        _dlt_load_id as load_id
+        _dlt_load_id as load_id,
+        _range_low_id as capture_range_low_id
     from trimmed_rows
 ),
 
@@ -63,8 +65,7 @@ final as (
         {{ amount_issue('trimmed_amount', 'amount') }} as amount_issue,
         coalesce(cast(amount as {{ dbt.type_string() }}) != source_amount, false) as is_amount_reformatted,
         transaction_date,
-        {{ date_issue('trimmed_transaction_date', 'transaction_date', 'loaded_at') }}
-            as transaction_date_issue,
+        {{ date_issue('trimmed_transaction_date', 'transaction_date') }} as transaction_date_issue,
         coalesce(
             cast(transaction_date as {{ dbt.type_string() }}) != source_transaction_date,
             false
@@ -73,7 +74,8 @@ final as (
         source_amount,
         source_transaction_date,
         loaded_at,
-        load_id
+        load_id,
+        capture_range_low_id
     from parsed
 )
 
