@@ -86,6 +86,20 @@ def test_a_lost_warehouse_database_is_detected_and_the_next_run_restores_a_clean
 
 
 @after_a_run
+def test_a_lost_warehouse_database_is_detected_whichever_source_loads_first(ran: Workspace) -> None:
+    """dlt itself resets a source's local state when schema raw is missing; once another source made it, it did not."""
+    clean = marts_content(ran)
+    drop_database(ran)
+    assert ran.cli("ingest", "--source", "shop").returncode == 0  # the shop creates schema raw again
+
+    result = ran.cli("run")
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "crm: the warehouse holds none of the loads this state folder records" in result.stderr
+    assert marts_content(ran) == clean
+
+
+@after_a_run
 def test_a_lost_state_folder_is_restored_from_the_warehouse_and_nothing_is_loaded_twice(ran: Workspace) -> None:
     clean_raw = raw_counts(ran)
     shutil.rmtree(ran.settings.dlt_dir / ran.dbname)
