@@ -183,7 +183,14 @@ def test_typed_date_and_time_columns_land_as_text_the_rules_accept(workspace: Wo
         loaded = workspace.cli("ingest", "--source", "shop")
         assert loaded.returncode == 0, loaded.stderr[-3000:]
 
-    assert workspace.query("select transaction_id, transaction_date from raw.transactions order by 1") == [
+    # Each row as it first landed, in the column's type then (a retype changes every row's text, so the loader
+    # captures the whole table again: later copies of rows 1 and 2 are timestamptz text too).
+    first_landed = (
+        "select distinct on (transaction_id) _dlt_id from raw.transactions order by transaction_id, _dlt_load_id"
+    )
+    assert workspace.query(
+        f"select transaction_id, transaction_date from raw.transactions where _dlt_id in ({first_landed}) order by 1"
+    ) == [
         (1, "2024-03-01"),
         (2, "2024-03-01 10:11:12.345678"),
         (3, "2024-03-01 23:30:00.25+00"),
@@ -191,7 +198,8 @@ def test_typed_date_and_time_columns_land_as_text_the_rules_accept(workspace: Wo
     # The staging model's query as built with the shop in Tokyo (a view build would also run the project hooks).
     staging = compiled(workspace, "", {"source_timezone": "Asia/Tokyo"}, select="stg_shop__transactions")
     assert workspace.query(
-        f"select transaction_id, transaction_date, transaction_date_issue from ({staging}) as stg order by 1"
+        f"select transaction_id, transaction_date, transaction_date_issue from ({staging}) as stg"
+        f" where transaction_record_id in ({first_landed}) order by 1"
     ) == [(1, date(2024, 3, 1), None), (2, date(2024, 3, 1), None), (3, date(2024, 3, 2), None)]
 
 

@@ -23,8 +23,8 @@
                 select transaction_id from {{ ref('int_transactions_classified') }}
                 where record_status in ('rejected', 'stale_version')
             ) and not exists (
-                select from {{ ref('int_transactions_classified') }} as current_rows
-                where current_rows.transaction_id = kept.transaction_id and current_rows.record_status = 'valid'
+                select from {{ ref('int_transactions_classified') }}
+                where transaction_id = kept.transaction_id and record_status = 'valid'
             )",
         ],
     )
