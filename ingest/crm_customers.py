@@ -19,6 +19,7 @@ import dlt
 from dlt.sources.filesystem import FileItemDict, filesystem
 
 from ingest.csv_files import CsvFileError, file_sha256, printable, read_header, warehouse_names, write_load_files
+from ingest.sources import NOT_READ_NOTE
 
 REQUIRED_COLUMNS = ("customer_id", "name", "age", "country", "is_active")
 FILE_GLOB = "*.csv"
@@ -140,7 +141,7 @@ def customers_resource(
     unread = unread_entries(landing_dir)
     if unread:
         notes.append(
-            f"not read in {printable(str(landing_dir))}: {', '.join(unread)} "
+            f"{NOT_READ_NOTE} {printable(str(landing_dir))}: {', '.join(unread)} "
             f"(only {FILE_GLOB} files directly in the folder are loaded; move or rename them to load them)"
         )
     all_files = filesystem(bucket_url=landing_dir.resolve().as_uri(), file_glob=FILE_GLOB)

@@ -9,9 +9,11 @@ reset to what the warehouse holds) so the next extract reads the same data again
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
+from pathlib import Path
 
 import dlt
 import psycopg2
@@ -20,7 +22,7 @@ from psycopg2 import sql
 
 from ingest.sources import RAW_SCHEMA, SourceResult, WarehouseStep
 from warehouse.database import Connection
-from warehouse.errors import WarehouseError
+from warehouse.errors import WarehouseError, file_error
 from warehouse.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -75,6 +77,61 @@ def make_pipeline(source: str, connection: Connection, settings: Settings) -> dl
     )
 
 
+def state_lost_by_the_warehouse(pipeline: dlt.Pipeline, connection: Connection) -> str | None:
+    """What the warehouse lost of the loads the local state records (None: nothing, the state may be used).
+
+    The warehouse database was lost, recreated or restored from an older copy while the state folder survived. dlt
+    itself resets the local state only when schema `raw` is missing altogether, and prefers the local state when it
+    is newer than the warehouse's: the local cursor (or list of loaded files) would then skip what the warehouse no
+    longer holds, for good. The local state counts only when it records loaded data; with a package still pending,
+    only a warehouse without any state of this pipeline is a loss (the pending package carries the newer state).
+    """
+    local = pipeline.state
+    if not local.get("sources"):  # a new pipeline, or one whose first load never got that far
+        return None
+    with closing(psycopg2.connect(connection.libpq_dsn())) as conn, conn.cursor() as cursor:
+        cursor.execute(
+            "select to_regclass(%s) is not null and to_regclass(%s) is not null",
+            (f"{RAW_SCHEMA}._dlt_pipeline_state", f"{RAW_SCHEMA}._dlt_loads"),
+        )
+        remote = None
+        if cursor.fetchone()[0]:
+            # The rows dlt restores its state from: states of completed loads. Identifiers are constants here.
+            cursor.execute(
+                f"select max(state.version) from {RAW_SCHEMA}._dlt_pipeline_state state "  # nosec B608
+                f"join {RAW_SCHEMA}._dlt_loads loads on loads.load_id = state._dlt_load_id and loads.status = 0 "
+                "where state.pipeline_name = %s",
+                (pipeline.pipeline_name,),
+            )
+            remote = cursor.fetchone()[0]
+    if remote is None:
+        return "the warehouse holds none of the loads this state folder records"
+    if remote < local["_state_version"] and not pipeline.has_pending_data:
+        return (
+            f"the warehouse holds an older state of this source (version {remote}, the state folder's is "
+            f"{local['_state_version']})"
+        )
+    return None
+
+
+def forget_local_state(pipeline: dlt.Pipeline, connection: Connection, loss: str) -> list[str]:
+    """Delete the local pipeline folder (state, schemas, pending packages): dlt starts from the warehouse's state."""
+    pending = list(pipeline.list_extracted_load_packages()) + list(pipeline.list_normalized_load_packages())
+    why = "the first load never finished, or the warehouse database was" if pending else "the warehouse database was"
+    notes = [
+        f"{loss} ({pipeline.working_dir}): {why} lost, recreated or restored from an older copy; the local state is "
+        "forgotten and the source loads again what the warehouse does not hold"
+    ]
+    if pending and pipeline.default_schema_name:
+        # Their rows may have partly landed in the warehouse that is there now: remove them before reading again.
+        notes.append(f"found unfinished load package(s) {', '.join(pending)} from an earlier run; aborting them")
+        tables = [name for name in pipeline.default_schema.data_table_names() if not name.startswith("_dlt")]
+        delete_rows_of_loads(connection, tables, pending)
+        notes.append("aborted; their rows were removed and the next extract reads that data again")
+    pipeline.drop()
+    return notes
+
+
 def handle_pending_packages(pipeline: dlt.Pipeline, connection: Connection) -> list[str]:
     """Finish a load package an earlier run left behind, or abort it; return notes saying which."""
     if not pipeline.has_pending_data:
@@ -116,7 +173,8 @@ def root_cause(error: BaseException) -> BaseException:
     seen = error
     while True:
         inner = getattr(seen, "exception", None) or seen.__cause__ or seen.__context__
-        if inner is None or inner is seen:
+        # A generator's end (dlt's resource loop) is the context an error was raised in, not its cause.
+        if inner is None or inner is seen or isinstance(inner, StopIteration):
             return seen
         if isinstance(inner, WarehouseError):
             return inner
@@ -161,6 +219,10 @@ def run_source(
             result.notes += run_step(source, before_load, connection)
         pipeline = make_pipeline(source, connection, settings)
         with new_dataset_lock(connection):
+            loss = state_lost_by_the_warehouse(pipeline, connection)
+            if loss:
+                result.notes += forget_local_state(pipeline, connection, loss)
+                pipeline = make_pipeline(source, connection, settings)
             result.notes += handle_pending_packages(pipeline, connection)
             resource = make_resource(result.notes)
             try:
@@ -173,6 +235,8 @@ def run_source(
                     pipeline.abort_packages()
                 if isinstance(cause, WarehouseError):
                     raise cause from error
+                if isinstance(cause, OSError):  # dlt's state, schemas and load files are in the state folder
+                    raise source_file_error(cause, source, settings, error.step) from error
                 raise WarehouseError(
                     f"loading source '{source}' failed in dlt's {error.step} step: {cause}",
                     hint="fix the cause above and run the ingest again; an unfinished package is retried or "
@@ -183,8 +247,20 @@ def run_source(
             result.notes += run_step(source, after_load, connection)
     except WarehouseError as error:
         result.error = error
+    except OSError as error:
+        result.error = source_file_error(error, source, settings)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def source_file_error(error: OSError, source: str, settings: Settings, step: str | None = None) -> WarehouseError:
+    """A full disk, a read-only state folder (dlt's state, schemas, load files) or a file without permission while
+    loading a source, as the project's clear error."""
+    where = f" in dlt's {step} step" if step else ""
+    state_dir = settings.state_dir.resolve()
+    if error.filename and Path(os.fsdecode(error.filename)).resolve().is_relative_to(state_dir):
+        return file_error(error, f"write the state folder for source '{source}'{where}", "WAREHOUSE_STATE_DIR")
+    return file_error(error, f"read or write a file for source '{source}'{where}")
 
 
 def run_step(source: str, step: WarehouseStep, connection: Connection) -> list[str]:

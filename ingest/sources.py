@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 TRANSACTIONS_SECTION = "transactions"
 RAW_SCHEMA = "raw"
 
+# How a source's note about files it will not read begins; `warehouse status` flags such notes for attention.
+NOT_READ_NOTE = "not read in"
+
 # A step a source runs on the warehouse around its load; returns a note for the user, or None.
 WarehouseStep = Callable[[Connection], "str | None"]
 

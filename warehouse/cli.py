@@ -10,7 +10,7 @@ import sys
 import warnings
 
 from warehouse import database, job, summary
-from warehouse.errors import WarehouseError
+from warehouse.errors import WarehouseError, file_error, is_file_error
 from warehouse.settings import Settings, load_settings
 
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
@@ -143,6 +143,11 @@ def main(argv: list[str] | None = None) -> int:
         return dispatch(args, load_settings())
     except WarehouseError as error:
         print(f"warehouse {args.command} failed: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:  # disk full, no permission, read-only: outside the models, still a clear message
+        if not is_file_error(error):
+            raise
+        print(f"warehouse {args.command} failed: {file_error(error)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

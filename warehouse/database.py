@@ -14,7 +14,7 @@ import psycopg2
 from psycopg2 import sql
 from psycopg2.extensions import make_dsn
 
-from warehouse.errors import WarehouseError
+from warehouse.errors import WarehouseError, file_error
 from warehouse.settings import SOURCE_DBNAME, WAREHOUSE_DBNAME, Settings
 
 # Settings for a single-user local warehouse that bulk-loads: durable at checkpoints, fast in between.
@@ -196,12 +196,16 @@ def embedded_connection(settings: Settings) -> Connection:
     )
 
 
-def connect(settings: Settings) -> Connection:
-    """The warehouse to use: external when configured, otherwise the embedded server (started on demand)."""
+def connect(settings: Settings, dbt_profile: bool = True) -> Connection:
+    """The warehouse to use: external when configured, otherwise the embedded server (started on demand).
+
+    `dbt_profile=False` leaves writing dbt's profile to the caller (a logged run writes it once the run is logged).
+    """
     connection = external_connection() if is_external() else embedded_connection(settings)
     ensure_databases(connection)
     ensure_analyst_role(connection)
-    write_dbt_profile(settings)
+    if dbt_profile:
+        write_dbt_profile(settings)
     return connection
 
 
@@ -277,9 +281,12 @@ def ensure_databases(connection: Connection) -> None:
 
 def write_dbt_profile(settings: Settings) -> Path:
     """Copy profiles.yml.example into the state folder, where DBT_PROFILES_DIR points."""
-    settings.dbt_profiles_dir.mkdir(parents=True, exist_ok=True)
     target = settings.dbt_profiles_dir / "profiles.yml"
-    shutil.copyfile(settings.project_dir / "profiles.yml.example", target)
+    try:
+        settings.dbt_profiles_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(settings.project_dir / "profiles.yml.example", target)
+    except OSError as error:
+        raise file_error(error, "write the dbt profile into the state folder", "WAREHOUSE_STATE_DIR") from error
     return target
 
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import psycopg2
 
-from warehouse.database import Connection, connect, libpq_dsn_from_url
+from warehouse.database import Connection, connect, libpq_dsn_from_url, write_dbt_profile
 from warehouse.dbt_runner import DbtFailed, DbtResult, run_dbt, stale_sources
-from warehouse.errors import WarehouseError
+from warehouse.errors import WarehouseError, file_error, is_file_error
 from warehouse.run_lock import exclusive_run
-from warehouse.run_log import RunRecord, finish_run, last_runs, start_run
+from warehouse.run_log import RunRecord, finish_run, marts_behind_loads, newest_load, start_run
 from warehouse.settings import SOURCE_DBNAME, Settings
 
 
@@ -134,21 +134,30 @@ def logged_run(settings: Settings, command: str, wait_seconds: float = 0) -> Ite
     record: RunRecord | None = None
     started = time.perf_counter()
     try:
-        connection = connect(settings)
+        connection = connect(settings, dbt_profile=False)
         with exclusive_run(connection, f"warehouse {command}", wait_seconds):
             record = start_run(connection, command)
             started = time.perf_counter()
             say(f"run {record.run_id} ({record.trigger}) started")
             try:
+                write_dbt_profile(settings)  # in the state folder: a read-only one fails a logged run
                 yield connection, record
             except BaseException as error:
-                message = str(error) or type(error).__name__
+                clear = file_error(error) if is_file_error(error) else error
+                message = str(clear) or type(error).__name__
                 finish_run(connection, record, "failed", message)
                 notify(record, "failed", message, time.perf_counter() - started)
+                if clear is not error:
+                    raise clear from error
                 raise
             finish_run(connection, record, "success")
             notify(record, "success", None, time.perf_counter() - started)
     except Exception as error:
+        if is_file_error(error):  # before the run started (e.g. the embedded server's folder): the clear error
+            clear = file_error(error)
+            if record is None:
+                notify(None, "failed", str(clear), time.perf_counter() - started, command)
+            raise clear from error
         if record is None:
             notify(None, "failed", str(error) or type(error).__name__, time.perf_counter() - started, command)
         raise
@@ -176,7 +185,12 @@ def record_dbt(record: RunRecord, result: DbtResult) -> None:
 
 
 def build(connection: Connection, settings: Settings, record: RunRecord, dbt_args: list[str]) -> DbtResult:
-    """dbt build, with its results kept in the run record even when it fails."""
+    """dbt build, with its results kept in the run record even when it fails.
+
+    The newest completed load is noted first: a build that succeeds holds every load up to it (marts_behind_loads).
+    """
+    load = newest_load(connection)
+    record.last_load_built = load["load_id"] if load else None
     try:
         result = run_dbt(["build", *dbt_args], connection, settings)
     except DbtFailed as failure:
@@ -244,25 +258,27 @@ def future_dates_due(connection: Connection) -> int:
 def refresh(settings: Settings, wait_seconds: float = 0) -> RunReport:
     """Ingest what is new, then build incrementally (incremental models, the customer history) and test.
 
-    With nothing new landed and the previous run successful, nothing is rebuilt: the marts stay exactly as they
-    were - unless a transaction rejected as future_date may have reached its day (future_dates_due).
+    Nothing is rebuilt when the last build succeeded after the last load (whatever ran since: a manual `ingest`
+    leaves the marts behind, a failed or killed build leaves them uncertain): the marts stay exactly as they were -
+    unless a transaction rejected as future_date may have reached its day (future_dates_due).
     """
     report = RunReport()
     with logged_run(settings, "refresh", wait_seconds) as (connection, record):
         report.run_id = record.run_id
-        previous = [run for run in last_runs(connection, 2) if run["run_id"] != record.run_id]
         record.rows_landed = report.rows_landed = timed(
             report, "ingest", lambda: ingest(connection, settings, notes=record.ingest_notes)
         )
         report.notes += record.ingest_notes
-        landed = sum(report.rows_landed.values())
-        if landed == 0 and previous and previous[0]["status"] == "success":
+        behind = marts_behind_loads(connection, ignore_run=record.run_id)
+        if behind is None:
             due = future_dates_due(connection)
             if not due:
-                say("no new data and the last run succeeded: nothing to rebuild, marts unchanged")
+                say("no new data and the last build succeeded after the last load: nothing to rebuild, marts unchanged")
                 report.notes.append("no new data: marts unchanged")
                 return report
             say(f"no new data, but {due:,} transaction(s) rejected as future_date may have reached their day: building")
+        elif not sum(report.rows_landed.values()):
+            say(f"no new data, but {behind}: building")
         report.dbt = timed(report, "dbt build", lambda: build(connection, settings, record, []))
         finish_with_checks(connection, settings, record, report)
     return report

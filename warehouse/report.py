@@ -21,7 +21,7 @@ import psycopg2.extras
 from markupsafe import Markup
 
 from warehouse.database import Connection
-from warehouse.errors import WarehouseError
+from warehouse.errors import WarehouseError, file_error
 
 TITLE = "Customer warehouse report"
 TOP_CUSTOMERS = 10
@@ -195,8 +195,12 @@ def write_report(connection: Connection, output: Path) -> Path:
     """Write the self-contained HTML report of the marts to `output` and return its path."""
     data = read_report_data(connection)
     output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(render_html(data), encoding="utf-8")
+    html = render_html(data)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(html, encoding="utf-8")
+    except OSError as error:
+        raise file_error(error, "write the HTML report", "WAREHOUSE_REPORT_PATH", output) from error
     return output
 
 

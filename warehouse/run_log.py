@@ -37,7 +37,13 @@ create table if not exists ops.run_log (
 comment on table ops.run_log is
     'One row per warehouse run (run, refresh, ingest, build): what it did and how it ended.';
 alter table ops.run_log add column if not exists ingest_notes jsonb;
+alter table ops.run_log add column if not exists last_load_built text;
+comment on column ops.run_log.last_load_built is
+    'The newest completed dlt load (raw._dlt_loads) when the build started: the marts hold every load up to it.';
 """
+
+# The commands that run `dbt build`.
+BUILD_COMMANDS = ("run", "build", "refresh")
 
 
 @dataclass
@@ -57,6 +63,8 @@ class RunRecord:
     failing_tests: list[str] | None = None
     # What the sources said while loading (re-delivered files skipped, files not read, ...), "<source>: <note>".
     ingest_notes: list[str] = field(default_factory=list)
+    # The newest completed load when dbt build started (newest_load), None when nothing was loaded or no build ran.
+    last_load_built: str | None = None
 
 
 def current_trigger() -> str:
@@ -98,6 +106,7 @@ def finish_run(connection: Connection, record: RunRecord, status: str, error: st
                 stale_sources = %(stale_sources)s,
                 failing_tests = %(failing_tests)s,
                 ingest_notes = %(ingest_notes)s,
+                last_load_built = %(last_load_built)s,
                 duration_seconds = extract(epoch from clock_timestamp() - started_at),
                 error = %(error)s
             where run_id = %(run_id)s
@@ -113,6 +122,7 @@ def finish_run(connection: Connection, record: RunRecord, status: str, error: st
                 "stale_sources": json.dumps(record.stale_sources) if record.stale_sources is not None else None,
                 "failing_tests": json.dumps(record.failing_tests) if record.failing_tests is not None else None,
                 "ingest_notes": json.dumps(record.ingest_notes) if record.ingest_notes else None,
+                "last_load_built": record.last_load_built,
                 "error": error,
                 "run_id": record.run_id,
             },
@@ -130,3 +140,65 @@ def last_runs(connection: Connection, limit: int = 10) -> list[dict]:
             return []
         cursor.execute("select * from ops.run_log order by started_at desc limit %s", (limit,))
         return [dict(row) for row in cursor.fetchall()]
+
+
+def newest_load(connection: Connection) -> dict | None:
+    """The newest completed dlt load of any source (raw._dlt_loads): load_id, schema_name, inserted_at; or None."""
+    with (
+        psycopg2.connect(connection.libpq_dsn()) as conn,
+        conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cursor,
+    ):
+        cursor.execute("select to_regclass('raw._dlt_loads') is not null as present")
+        if not cursor.fetchone()["present"]:
+            return None
+        cursor.execute(
+            "select load_id, schema_name, inserted_at from raw._dlt_loads where status = 0 "
+            "order by inserted_at desc, load_id desc limit 1"
+        )
+        row = cursor.fetchone()
+        return dict(row) if row else None
+
+
+def marts_behind_loads(connection: Connection, ignore_run: str | None = None) -> str | None:
+    """Why the marts may not hold every load (None: the last build succeeded and read the newest load).
+
+    The rule is "the last build succeeded after the last load", not "the last command succeeded": a manual
+    `warehouse ingest` after the last build leaves the marts behind even though it succeeded. A build that failed
+    or never finished (killed) after the last good one leaves them uncertain. `ignore_run` is the caller's own run.
+    """
+    load = newest_load(connection)
+    with (
+        psycopg2.connect(connection.libpq_dsn()) as conn,
+        conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cursor,
+    ):
+        cursor.execute("select to_regclass('ops.run_log') is not null as present")
+        builds = []
+        if cursor.fetchone()["present"]:
+            # A build ran unless the run succeeded without building (a refresh that found nothing to rebuild).
+            cursor.execute(
+                "select run_id, command, status, started_at, finished_at, last_load_built from ops.run_log "
+                "where command = any(%s) and run_id is distinct from %s "
+                "and (status <> 'success' or models_built is not null) "
+                "order by started_at desc limit 1",
+                (list(BUILD_COMMANDS), ignore_run),
+            )
+            builds = cursor.fetchall()
+    if not builds:
+        return "the marts were never built (no `warehouse run`, `build` or `refresh` logged)" if load else None
+    build = builds[0]
+    if build["status"] != "success":
+        how = "failed" if build["status"] == "failed" else "never finished"
+        return f"the last build ({build['command']} {build['run_id']}) {how}: the marts may be incomplete"
+    if load is None:
+        return None
+    if build["last_load_built"] is not None:
+        current = build["last_load_built"] == load["load_id"]
+    else:  # logged before runs recorded the load they built: by time
+        current = build["started_at"] >= load["inserted_at"]
+    if current:
+        return None
+    return (
+        f"the marts are older than the last load: the last build ({build['command']} {build['run_id']}) finished "
+        f"{build['finished_at']:%Y-%m-%d %H:%M:%S %Z}, source {load['schema_name'].removesuffix('_to_raw')} loaded "
+        f"{load['load_id']} at {load['inserted_at']:%Y-%m-%d %H:%M:%S %Z}"
+    )

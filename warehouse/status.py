@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import psycopg2
+import psycopg2.extras
 
 from warehouse.database import Connection
 from warehouse.dbt_runner import stale_sources
 from warehouse.run_lock import LOCK_KEY
-from warehouse.run_log import last_runs
+from warehouse.run_log import last_runs, marts_behind_loads
 from warehouse.settings import Settings
 
 
@@ -44,8 +45,32 @@ def run_in_progress(connection: Connection) -> bool:
         return cursor.fetchone()[0] > 0
 
 
+def last_ingest(connection: Connection) -> dict | None:
+    """The newest run that ingested (ingest, run, refresh), also when later runs only built."""
+    with (
+        psycopg2.connect(connection.libpq_dsn()) as conn,
+        conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cursor,
+    ):
+        cursor.execute("select to_regclass('ops.run_log') is not null as present")
+        if not cursor.fetchone()["present"]:
+            return None
+        cursor.execute(
+            "select run_id, command, ingest_notes from ops.run_log where command in ('ingest', 'run', 'refresh') "
+            "order by started_at desc limit 1"
+        )
+        row = cursor.fetchone()
+        return dict(row) if row else None
+
+
+def not_read(note: str) -> bool:
+    """A source's note (`<source>: <note>`) naming files in its landing folder that it will not read."""
+    from ingest.sources import NOT_READ_NOTE
+
+    return note.partition(": ")[2].startswith(NOT_READ_NOTE)
+
+
 def collect_status(connection: Connection, settings: Settings, runs: int = 5) -> Status:
-    """Read the run log and check source freshness."""
+    """Read the run log, the loads and source freshness; every reason for attention goes to `attention`."""
     status = Status()
     history = last_runs(connection, runs)
     status.lines.append(f"last {len(history)} run(s):" if history else "no run logged yet (ops.run_log is empty)")
@@ -57,10 +82,13 @@ def collect_status(connection: Connection, settings: Settings, runs: int = 5) ->
             f"{run['status']:<8} {duration:>9}  rows landed {landed:,}"
             + (f"  error: {run['error'].splitlines()[0][:100]}" if run["error"] else "")
         )
-    notes = history[0].get("ingest_notes") if history else None
-    if notes:
-        status.lines.append(f"notes of the last run's ingest ({history[0]['run_id']}):")
-        status.lines += [f"  {note}" for note in notes]
+    ingested = last_ingest(connection)
+    if ingested and ingested["ingest_notes"]:
+        status.lines.append(f"notes of the last ingest ({ingested['command']} {ingested['run_id']}):")
+        status.lines += [f"  {note}" for note in ingested["ingest_notes"]]
+        status.attention += [
+            f"files the last ingest did not read: {note}" for note in ingested["ingest_notes"] if not_read(note)
+        ]
     if not history:
         status.attention.append("the warehouse has never run: run `warehouse run`")
     elif history[0]["status"] == "failed":
@@ -70,6 +98,11 @@ def collect_status(connection: Connection, settings: Settings, runs: int = 5) ->
             f"the last run ({history[0]['run_id']}) was interrupted: it never finished and no run is in progress; "
             "run `warehouse refresh` (or `warehouse run`)"
         )
+
+    behind = marts_behind_loads(connection)
+    # A failed or interrupted last run is flagged above already.
+    if behind and not (history and history[0]["status"] != "success" and history[0]["run_id"] in behind):
+        status.attention.append(f"{behind}; run `warehouse refresh`")
 
     stale = stale_sources(connection, settings)
     status.lines.append("source freshness: " + ("all sources fresh" if not stale else f"{len(stale)} stale"))

@@ -63,6 +63,7 @@ def test_refresh_with_nothing_new_changes_nothing(ran: Workspace) -> None:
 
     assert result.returncode == 0, result.stderr[-3000:]
     assert "marts unchanged" in result.stdout
+    assert "local state is forgotten" not in result.stderr  # the warehouse holds what the state folder records
     assert marts_fingerprint(ran) == before
     assert [row[:3] for row in run_log(ran)] == [("run", "manual", "success"), ("refresh", "manual", "success")]
 
@@ -139,3 +140,31 @@ def test_two_runs_never_interleave(sampled: Workspace) -> None:
     spans = sampled.query("select command, started_at, finished_at from ops.run_log order by started_at")
     assert [span[0] for span in spans] == ["run", "refresh"]
     assert spans[1][1] >= spans[0][2], "the queued refresh started before the first run finished"
+
+
+@after_a_run
+def test_status_flags_marts_older_than_the_last_load(ran: Workspace) -> None:
+    assert ran.cli("sample", "--day", "2").returncode == 0
+    assert ran.cli("ingest").returncode == 0  # a good ingest, and no build after it
+
+    status = ran.cli("status")
+
+    assert status.returncode == 1, status.stdout
+    assert "needs attention" in status.stdout and "the marts are older than the last load" in status.stdout
+
+
+@after_a_run
+def test_status_flags_files_the_loader_did_not_read_also_after_a_later_build(ran: Workspace) -> None:
+    landing = ran.settings.customers_landing_dir
+    (landing / "notes.txt").write_text("not an export\n")
+    (landing / "archive").mkdir()
+    assert ran.cli("ingest", "--source", "crm").returncode == 0
+    # A later run that only builds has no ingest notes of its own: the files are still not read.
+    built = ran.cli("build", "--", "--select", "stg_crm__customers")
+    assert built.returncode == 0, built.stderr[-3000:]
+
+    status = ran.cli("status")
+
+    assert status.returncode == 1, status.stdout
+    attention = status.stdout.split("needs attention:", 1)[1]
+    assert "files the last ingest did not read" in attention and "archive/, notes.txt" in attention
