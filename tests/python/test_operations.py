@@ -50,7 +50,8 @@ def test_a_run_is_logged_with_what_it_did(ran_template: RanTemplate, ran: Worksp
     assert result.returncode == 0, result.stderr[-3000:]
     [(command, trigger, status, rows, models, passed, failed, error)] = run_log(ran)
     assert (command, trigger, status, error) == ("run", "manual", "success", None)
-    assert rows == {"customers": 5_200, "transactions": 10_500}
+    captures = ran.query("select count(*) from raw.transactions_captures")[0][0]
+    assert rows == {"customers": 5_200, "transactions": 10_500, "transactions_captures": captures}
     assert models >= 10 and passed >= 100 and failed == 0
     assert "report:" in result.stdout and (ran_template.space.root / "report.html").exists()
 
