@@ -68,6 +68,8 @@ class Source:
     make_resource: Callable[[Connection, Settings, list[str]], object]
     before_load: WarehouseStep | None = None
     after_load: WarehouseStep | None = None
+    # What the source holds that the warehouse has not loaded, in words (None: they agree); for `warehouse status`.
+    unloaded: Callable[[Connection, Settings], str | None] | None = None
 
 
 def source_credentials(section: str, settings: Settings) -> str | None:
@@ -160,6 +162,15 @@ def shop_resource(connection: Connection, settings: Settings, notes: list[str]) 
     )
 
 
+def shop_unloaded(connection: Connection, settings: Settings) -> str | None:
+    """The shop's changes and new rows not in the warehouse yet (the loader's comparison, nothing copied)."""
+    from ingest.shop_transactions import unloaded_changes
+
+    return unloaded_changes(
+        transactions_credentials(connection, settings), captured_ranges_in_raw(connection, "transactions_captures")
+    )
+
+
 def captured_ranges_in_raw(connection: Connection, captures_table: str) -> list[KeyRange]:
     """The latest capture of each key range recorded in raw.<captures_table>, in key order; [] before the first.
 
@@ -247,6 +258,7 @@ SOURCES = (
         shop_resource,
         before_load=add_row_ids_to_earlier_rows,
         after_load=prepare_raw_transactions,
+        unloaded=shop_unloaded,
     ),
 )
 

@@ -9,6 +9,7 @@ import psycopg2.extras
 
 from warehouse.database import Connection
 from warehouse.dbt_runner import stale_sources
+from warehouse.errors import WarehouseError
 from warehouse.run_lock import LOCK_KEY
 from warehouse.run_log import last_runs, marts_behind_loads
 from warehouse.settings import Settings
@@ -69,6 +70,26 @@ def not_read(note: str) -> bool:
     return note.partition(": ")[2].startswith(NOT_READ_NOTE)
 
 
+def sources_disagreeing(connection: Connection, settings: Settings) -> list[str]:
+    """`<source>: <what it holds that the warehouse does not>` per source that can say, from the loaders' comparison.
+
+    A source that cannot be compared (unreachable, misconfigured) is listed too: agreement is not known.
+    """
+    from ingest.sources import SOURCES
+
+    lines = []
+    for source in SOURCES:
+        if source.unloaded is None:
+            continue
+        try:
+            difference = source.unloaded(connection, settings)
+        except WarehouseError as error:
+            difference = f"cannot be compared with the warehouse: {str(error).splitlines()[0]}"
+        if difference:
+            lines.append(f"{source.name}: {difference}")
+    return lines
+
+
 def collect_status(connection: Connection, settings: Settings, runs: int = 5) -> Status:
     """Read the run log, the loads and source freshness; every reason for attention goes to `attention`."""
     status = Status()
@@ -103,6 +124,13 @@ def collect_status(connection: Connection, settings: Settings, runs: int = 5) ->
     # A failed or interrupted last run is flagged above already.
     if behind and not (history and history[0]["status"] != "success" and history[0]["run_id"] in behind):
         status.attention.append(f"{behind}; run `warehouse refresh`")
+
+    disagreeing = sources_disagreeing(connection, settings)
+    status.lines.append(
+        "sources against the warehouse: " + ("all agree" if not disagreeing else f"{len(disagreeing)} disagree")
+    )
+    status.lines += [f"  {line}" for line in disagreeing]
+    status.attention += [f"source {line}; run `warehouse refresh`" for line in disagreeing]
 
     stale = stale_sources(connection, settings)
     status.lines.append("source freshness: " + ("all sources fresh" if not stale else f"{len(stale)} stale"))

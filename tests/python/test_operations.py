@@ -116,6 +116,21 @@ def test_status_is_healthy_after_a_good_run_and_flags_stale_sources(ran: Workspa
     assert "crm.customers: error" in stale.stdout
 
 
+@after_a_run
+def test_status_flags_a_shop_that_changed_since_the_last_load_until_a_refresh(ran: Workspace) -> None:
+    assert "sources against the warehouse: all agree" in ran.cli("status").stdout
+    ran.query("update transactions set amount = '1.00' where transaction_id = 5", ran.source_dbname)
+    ran.query("delete from transactions where transaction_id = 9000", ran.source_dbname)
+
+    changed = ran.cli("status")
+
+    assert changed.returncode == 1, changed.stdout
+    attention = changed.stdout.split("needs attention:", 1)[1]
+    assert "source shop: the shop holds 2 transaction_id range(s) changed" in attention
+    assert ran.cli("refresh").returncode == 0
+    assert "sources against the warehouse: all agree" in ran.cli("status").stdout
+
+
 def test_two_runs_never_interleave(sampled: Workspace) -> None:
     command = [sys.executable, "-m", "warehouse.cli"]
     first = subprocess.Popen([*command, "run"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
