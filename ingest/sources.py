@@ -172,7 +172,7 @@ def shop_unloaded(connection: Connection, settings: Settings) -> str | None:
 
 
 def captured_ranges_in_raw(connection: Connection, captures_table: str) -> list[KeyRange]:
-    """The latest capture of each key range recorded in raw.<captures_table>, in key order; [] before the first.
+    """The latest completed capture of each key range in raw.<captures_table>, in key order; [] before the first.
 
     Read from the warehouse, not from dlt's state folder: the record goes exactly when the captured rows go.
     """
@@ -185,11 +185,15 @@ def captured_ranges_in_raw(connection: Connection, captures_table: str) -> list[
         cursor.execute("select to_regclass(%s)", (f"{RAW_SCHEMA}.{captures_table}",))
         if cursor.fetchone()[0] is None:
             return []
+        # Only captures of completed loads: dlt commits a package's files one by one and records the load (status
+        # 0) when all are in, so a capture whose rows may be missing is not trusted; its ranges are compared
+        # against the capture before it, differ, and are captured again.
         cursor.execute(
             sql.SQL(
                 "select distinct on (range_low_id) range_low_id, range_high_id, source_rows, source_fingerprint "
-                "from {} order by range_low_id, _dlt_load_id desc"
-            ).format(sql.Identifier(RAW_SCHEMA, captures_table))
+                "from {} where _dlt_load_id in (select load_id from {} where status = 0) "
+                "order by range_low_id, _dlt_load_id desc"
+            ).format(sql.Identifier(RAW_SCHEMA, captures_table), sql.Identifier(RAW_SCHEMA, "_dlt_loads"))
         )
         return [KeyRange(*row) for row in cursor.fetchall()]
 
@@ -224,7 +228,7 @@ def add_row_ids_to_earlier_rows(connection: Connection) -> str | None:
 
 
 def prepare_raw_transactions(connection: Connection) -> str | None:
-    """Give raw.transactions its btree index on transaction_id, and make sure dbt finds what the captures add.
+    """Give raw.transactions its indexes (transaction_id, load id), and make sure dbt finds what the captures add.
 
     The index: dbt's transaction models read in that order. Built once, after the first load (faster than growing
     it row by row during the COPY); from then on Postgres keeps it up to date, and this is a no-op (`if not
@@ -240,6 +244,11 @@ def prepare_raw_transactions(connection: Connection) -> str | None:
         # RAW_SCHEMA is a constant of this module; no outside text reaches the SQL.
         cursor.execute(
             f"create index if not exists transactions_transaction_id_idx on {RAW_SCHEMA}.transactions (transaction_id)"
+        )
+        # Raw is appended to, so load ids follow the table's physical order: a BRIN index finds a run's new rows.
+        cursor.execute(
+            "create index if not exists transactions_dlt_load_id_brin "
+            f"on {RAW_SCHEMA}.transactions using brin (_dlt_load_id)"
         )
         cursor.execute(f"alter table {RAW_SCHEMA}.transactions add column if not exists _range_low_id bigint")
         cursor.execute(
