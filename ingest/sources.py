@@ -228,7 +228,7 @@ def add_row_ids_to_earlier_rows(connection: Connection) -> str | None:
 
 
 def prepare_raw_transactions(connection: Connection) -> str | None:
-    """Give raw.transactions its indexes (transaction_id, load id), and make sure dbt finds what the captures add.
+    """Give raw.transactions its btree index on transaction_id, and make sure dbt finds what the captures add.
 
     The index: dbt's transaction models read in that order. Built once, after the first load (faster than growing
     it row by row during the COPY); from then on Postgres keeps it up to date, and this is a no-op (`if not
@@ -244,11 +244,6 @@ def prepare_raw_transactions(connection: Connection) -> str | None:
         # RAW_SCHEMA is a constant of this module; no outside text reaches the SQL.
         cursor.execute(
             f"create index if not exists transactions_transaction_id_idx on {RAW_SCHEMA}.transactions (transaction_id)"
-        )
-        # Raw is appended to, so load ids follow the table's physical order: a BRIN index finds a run's new rows.
-        cursor.execute(
-            "create index if not exists transactions_dlt_load_id_brin "
-            f"on {RAW_SCHEMA}.transactions using brin (_dlt_load_id)"
         )
         cursor.execute(f"alter table {RAW_SCHEMA}.transactions add column if not exists _range_low_id bigint")
         cursor.execute(

@@ -15,6 +15,7 @@
 -- parallel workers, and this model's parse of every raw row took 46 s longer at scale 1000
 -- (docs/performance.md). Its key is unique-indexed after the rows are written; dbt's not_null tests check the
 -- rest.
+-- Read only by incremental runs, so dbt is told of the dependency here.
 -- depends_on: {{ ref('stg_shop__transaction_keys') }}
 {{
     config(
@@ -80,29 +81,27 @@ first_capture as (
         from {{ this }}
     ),
 
-    -- The rows loaded since the last run...
-    rows_loaded_since as (
-        select transaction_keys.transaction_id
-        from {{ ref('stg_shop__transaction_keys') }} as transaction_keys
-        cross join watermark
-        where transaction_keys.load_id >= watermark.load_id
-    ),
-
-    -- ...and every row of the key ranges captured since, which those replace (read through the index). Two
-    -- imports of the keys, each read once so each stays inline.
-    rows_of_recaptured_ranges as (
-        select transaction_keys.transaction_id
+    captured_since as (
+        select captures.range_low_id
         from captures
         cross join watermark
-        inner join {{ ref('stg_shop__transaction_keys') }} as transaction_keys
-            on transaction_keys.transaction_id between captures.range_low_id and captures.range_high_id
         where captures.load_id >= watermark.load_id
     ),
 
+    -- The ids of the rows loaded since the last run, of every row of a key range captured since (the new capture
+    -- replaces them: updated, deleted), and of the rows without a range when the first capture is new. One scan
+    -- of the raw keys, whatever the number of ranges (a range join chose a nested loop over all raw rows).
     touched_transaction_ids as (
-        select rows_loaded_since.transaction_id from rows_loaded_since
-        union
-        select rows_of_recaptured_ranges.transaction_id from rows_of_recaptured_ranges
+        select distinct transaction_keys.transaction_id
+        from {{ ref('stg_shop__transaction_keys') }} as transaction_keys
+        cross join watermark
+        cross join first_capture
+        where
+            transaction_keys.load_id >= watermark.load_id
+            or transaction_keys.capture_range_low_id in (
+                select captured_since.range_low_id from captured_since
+            )
+            or (transaction_keys.capture_range_low_id is null and first_capture.load_id >= watermark.load_id)
     ),
 
 {% endif %}

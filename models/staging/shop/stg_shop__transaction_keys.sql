@@ -1,7 +1,6 @@
 {#-
-    The key and load of every raw transaction row, nothing parsed: what the incremental int_transactions_versioned
-    reads to find the transaction_ids a run must number again. A plain view, so filters on transaction_id reach
-    the raw table's index and filters on the load id its BRIN index.
+    The key, load and key range of every raw transaction row, nothing parsed: what the incremental
+    int_transactions_versioned reads to find the transaction_ids a run must number again.
 -#}
 with
 
@@ -12,7 +11,8 @@ source as (
 final as (
     select
         transaction_id,
-        _dlt_load_id as load_id
+        _dlt_load_id as load_id,
+        _range_low_id as capture_range_low_id
     from source
 )
 
