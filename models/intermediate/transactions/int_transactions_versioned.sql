@@ -89,7 +89,7 @@ first_capture as (
     ),
 
     -- The ids of the rows loaded since the last run, of every row of a key range captured since (the new
-    -- capture replaces them: updated, deleted), and of the rows without a range when the first capture is new.
+    -- capture replaces them: updated, deleted), and of the rows without a range if the first capture is new.
     -- One scan of the raw keys whatever the number of ranges (a range join ran as a nested loop).
     touched_transaction_ids as (
         select distinct transaction_keys.transaction_id
