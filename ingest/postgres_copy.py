@@ -36,12 +36,15 @@ import sqlalchemy as sa
 from dlt.sources.sql_database.schema_types import table_to_columns
 
 from ingest.range_capture import (
+    RANGE_ROWS,
     KeyRange,
     SourceCount,
+    bounds_from_cuts,
     changed_ranges,
     files_of,
     intervals,
     new_range_bounds,
+    oversized,
     thresholds,
 )
 from warehouse.errors import WarehouseError
@@ -59,6 +62,8 @@ ROW_TEXT_SETTINGS = (
     "set local timezone to 'UTC'",
     "set local extra_float_digits to 1",
     "set local intervalstyle to 'postgres'",
+    "set local bytea_output to 'hex'",
+    "set local lc_monetary to 'C'",
 )
 ROW_HASH = "hashtextextended(source_row::text, 0)"
 
@@ -164,9 +169,29 @@ def _compare_with_source(
     if table.c[key_column].nullable:
         _refuse_null_keys(cursor, table, key_column)
     counts = _source_counts(cursor, table, key_column, thresholds(stored))
-    changed = changed_ranges(stored, counts)
+    changed = _cut_oversized(cursor, table, key_column, changed_ranges(stored, counts))
     bounds = new_range_bounds(stored, counts.get(len(stored) + 1 if stored else 0))
-    return changed, _fingerprinted(cursor, table, key_column, bounds)
+    return changed, _cut_oversized(cursor, table, key_column, _fingerprinted(cursor, table, key_column, bounds))
+
+
+def _cut_oversized(cursor: Any, table: sa.Table, key_column: str, ranges: list[KeyRange]) -> list[KeyRange]:
+    """`ranges`, each holding more than twice RANGE_ROWS rows replaced by parts cut at every RANGE_ROWS-th key."""
+    too_big = oversized(ranges)
+    if not too_big:
+        return ranges
+    key = _quote(key_column)
+    result = [key_range for key_range in ranges if key_range not in too_big]
+    for key_range in too_big:
+        cursor.execute(
+            f"select {key} from (select {key}, row_number() over (order by {key}) as position "  # nosec B608
+            f"from {_qualified(table)} where {key} between %(low)s and %(high)s) as ordered "
+            "where position %% %(every)s = 0",
+            {"low": key_range.low, "high": key_range.high, "every": RANGE_ROWS},
+        )
+        cuts = [row[0] for row in cursor.fetchall()]
+        bounds = bounds_from_cuts(key_range.low, cuts, key_range.high)
+        result += _fingerprinted(cursor, table, key_column, bounds)
+    return sorted(result, key=lambda r: r.low)
 
 
 def _capture_records(table: sa.Table, ranges: list[KeyRange]) -> Any:
@@ -214,15 +239,15 @@ def _source_counts(cursor: Any, table: sa.Table, key_column: str, lows: list[int
 
 
 def _fingerprinted(cursor: Any, table: sa.Table, key_column: str, bounds: list[tuple[int, int]]) -> list[KeyRange]:
-    """The new ranges with their rows and fingerprints (a range may be empty: the ranges stay contiguous)."""
+    """Contiguous ranges with their rows and fingerprints (a range may be empty: the ranges stay contiguous)."""
     if not bounds:
         return []
     lows = [low for low, _ in bounds]
     key = _quote(key_column)
     cursor.execute(
         f"select width_bucket({key}, %(lows)s::bigint[]), count(*), coalesce(sum({ROW_HASH}), 0)::text "  # nosec B608
-        f"from {_qualified(table)} as source_row where {key} >= %(start)s group by 1",
-        {"lows": lows, "start": lows[0]},
+        f"from {_qualified(table)} as source_row where {key} between %(low)s and %(high)s group by 1",
+        {"lows": lows, "low": bounds[0][0], "high": bounds[-1][1]},
     )
     counts = {bucket: (rows, fingerprint) for bucket, rows, fingerprint in cursor}
     return [KeyRange(low, high, *counts.get(bucket, (0, "0"))) for bucket, (low, high) in enumerate(bounds, start=1)]

@@ -8,7 +8,9 @@ fingerprinted again (one scan of the table) and compared with what the warehouse
 - a range whose count or fingerprint differs is captured again whole. That catches an UPDATE (a corrected amount),
   a DELETE (a cancelled sale; a range may come back empty), a row that committed after the rows around it were
   loaded (sequence values are taken before commit), and a back-filled row with an old key;
-- keys above the last captured range are new ranges, cut to about RANGE_ROWS rows each.
+- keys above the last captured range are new ranges, cut to about RANGE_ROWS rows each (evenly by value; where
+  the keys are far from dense, at every RANGE_ROWS-th key). A range that grew past twice that (rows back-filled
+  into it) is cut the same way when it is captured again: the first part keeps its low end.
 
 The warehouse keeps every capture (history survives); for each range the latest capture is the current one, and
 the rows of earlier captures of that range are stale versions. The ranges never overlap: a range is only ever
@@ -27,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 BIGINT_MIN = -(2**63)
+BIGINT_MAX = 2**63 - 1
 # Rows per new range: a changed row costs its whole range again (a copy, and dbt reprocessing its keys).
 RANGE_ROWS = 2_000
 # Rows per copied file: several files let dlt's load workers run their COPYs side by side.
@@ -61,7 +64,9 @@ def thresholds(captured: Sequence[KeyRange]) -> list[int]:
     """
     if not captured:
         return []
-    return [captured_range.low for captured_range in captured] + [captured[-1].high + 1]
+    lows = [captured_range.low for captured_range in captured]
+    # No key can lie above a range that ends at the highest bigint (and high + 1 would not be one).
+    return lows if captured[-1].high == BIGINT_MAX else [*lows, captured[-1].high + 1]
 
 
 def changed_ranges(captured: Sequence[KeyRange], counts: dict[int, SourceCount]) -> list[KeyRange]:
@@ -88,6 +93,21 @@ def new_range_bounds(captured: Sequence[KeyRange], above: SourceCount | None) ->
     edges = [lowest - 1 + (highest - lowest + 1) * part // parts for part in range(1, parts)]
     bounds = [start - 1, *edges, highest]
     return [(low + 1, high) for low, high in itertools.pairwise(bounds)]
+
+
+def bounds_from_cuts(low: int, cuts: Sequence[int], high: int) -> list[tuple[int, int]]:
+    """(low, high) ranges covering `low`..`high`, each ending at a cut key (the last at `high`)."""
+    ends = [cut for cut in sorted(set(cuts)) if low <= cut < high] + [high]
+    starts = [low, *(end + 1 for end in ends[:-1])]
+    return list(zip(starts, ends, strict=True))
+
+
+def oversized(ranges: Sequence[KeyRange]) -> list[KeyRange]:
+    """Ranges holding more than twice RANGE_ROWS rows: keys far from dense, or many rows back-filled into one range.
+
+    They are cut again at every RANGE_ROWS-th key, so one change never costs a huge range.
+    """
+    return [key_range for key_range in ranges if key_range.rows > 2 * RANGE_ROWS]
 
 
 def files_of(ranges: Sequence[KeyRange]) -> list[list[KeyRange]]:

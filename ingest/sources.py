@@ -172,7 +172,7 @@ def shop_unloaded(connection: Connection, settings: Settings) -> str | None:
 
 
 def captured_ranges_in_raw(connection: Connection, captures_table: str) -> list[KeyRange]:
-    """The latest capture of each key range recorded in raw.<captures_table>, in key order; [] before the first.
+    """The latest completed capture of each key range in raw.<captures_table>, in key order; [] before the first.
 
     Read from the warehouse, not from dlt's state folder: the record goes exactly when the captured rows go.
     """
@@ -185,11 +185,15 @@ def captured_ranges_in_raw(connection: Connection, captures_table: str) -> list[
         cursor.execute("select to_regclass(%s)", (f"{RAW_SCHEMA}.{captures_table}",))
         if cursor.fetchone()[0] is None:
             return []
+        # Only captures of completed loads: dlt commits a package's files one by one and records the load (status
+        # 0) when all are in, so a capture whose rows may be missing is not trusted; its ranges are compared
+        # against the capture before it, differ, and are captured again.
         cursor.execute(
             sql.SQL(
                 "select distinct on (range_low_id) range_low_id, range_high_id, source_rows, source_fingerprint "
-                "from {} order by range_low_id, _dlt_load_id desc"
-            ).format(sql.Identifier(RAW_SCHEMA, captures_table))
+                "from {} where _dlt_load_id in (select load_id from {} where status = 0) "
+                "order by range_low_id, _dlt_load_id desc"
+            ).format(sql.Identifier(RAW_SCHEMA, captures_table), sql.Identifier(RAW_SCHEMA, "_dlt_loads"))
         )
         return [KeyRange(*row) for row in cursor.fetchall()]
 

@@ -15,10 +15,12 @@ from ingest.range_capture import (
     RANGE_ROWS,
     KeyRange,
     SourceCount,
+    bounds_from_cuts,
     changed_ranges,
     files_of,
     intervals,
     new_range_bounds,
+    oversized,
     thresholds,
 )
 
@@ -55,6 +57,31 @@ def test_files_never_split_a_range_and_adjacent_ranges_make_one_interval() -> No
     small = [KeyRange(1, 10, 5, "x"), KeyRange(21, 30, 5, "x"), KeyRange(11, 20, 5, "x"), KeyRange(40, 50, 5, "x")]
     assert files_of(small) == [sorted(small, key=lambda r: r.low)]
     assert intervals(small) == [(1, 30), (40, 50)]
+
+
+def test_an_oversized_range_is_cut_at_keys_and_keeps_its_low_end() -> None:
+    assert oversized([KeyRange(1, 10, 2 * RANGE_ROWS, "x"), KeyRange(11, 20, 2 * RANGE_ROWS + 1, "x")]) == [
+        KeyRange(11, 20, 2 * RANGE_ROWS + 1, "x")
+    ]
+    assert bounds_from_cuts(11, [13, 13, 17, 20], 20) == [(11, 13), (14, 17), (18, 20)]
+    assert bounds_from_cuts(BIGINT_MIN, [], 5) == [(BIGINT_MIN, 5)]
+
+
+def test_sparse_keys_are_cut_into_ranges_of_rows_not_of_values(workspace: Workspace) -> None:
+    """Ids 1..5,000 and one at 10^12: cut evenly by value, one range would hold every row but the last."""
+    workspace.query(
+        "create table transactions (transaction_id bigint not null, customer_id varchar, amount varchar,"
+        " transaction_date varchar); insert into transactions select id, 'C1', '1', '2024-01-01'"
+        " from generate_series(1, 5000) as id;"
+        " insert into transactions values (1000000000000, 'C1', '1', '2024-01-01')",
+        workspace.source_dbname,
+    )
+
+    assert workspace.cli("ingest", "--source", "shop").returncode == 0
+
+    ranges = workspace.query("select source_rows from raw.transactions_captures order by range_low_id")
+    assert sum(rows for (rows,) in ranges) == 5_001
+    assert max(rows for (rows,) in ranges) <= RANGE_ROWS + 1
 
 
 def customer_figures(space: Workspace, customer_ids: list[str]) -> dict[str, tuple[Decimal, int]]:

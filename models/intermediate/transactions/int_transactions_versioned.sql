@@ -15,6 +15,8 @@
 -- parallel workers, and this model's parse of every raw row took 46 s longer at scale 1000
 -- (docs/performance.md). Its key is unique-indexed after the rows are written; dbt's not_null tests check the
 -- rest.
+-- Read only by incremental runs, so dbt is told of the dependency here.
+-- depends_on: {{ ref('stg_shop__transaction_keys') }}
 {{
     config(
         materialized='incremental',
@@ -52,7 +54,7 @@ transaction_row_keys as (
 ),
 
 captures as (
-    select * from {{ source('shop', 'transactions_captures') }}
+    select * from {{ ref('stg_shop__transaction_captures') }}
 ),
 
 -- The latest capture of each key range: rows of the range's earlier captures are stale versions. Ranges never
@@ -60,45 +62,46 @@ captures as (
 current_captures as (
     select distinct on (range_low_id)
         range_low_id,
-        _dlt_load_id as load_id
+        load_id
     from captures
-    order by range_low_id asc, _dlt_load_id desc
+    order by range_low_id asc, load_id desc
 ),
 
--- Rows loaded before ranges were captured have no range: the first capture copied the whole table again.
-capture_presence as (
-    select count(*) > 0 as has_captures from current_captures
+-- Rows loaded before ranges were captured have no range: the first capture copied the whole table again, so
+-- they are stale versions; rows without a range loaded since (a source that is not Postgres) are not.
+first_capture as (
+    select min(load_id) as load_id from captures
 ),
 
 {% if is_incremental() %}
-    -- dlt load ids are Unix times of one width (until 2286), so they compare as text in time order.
+    -- dlt load ids are Unix times of one width (until 2286), so they compare as text in time order. `>=`: the
+    -- newest load already here is looked at again, in case its captures completed after the last run read it.
     watermark as (
         select coalesce(max(load_id), '0') as load_id
         from {{ this }}
     ),
 
-    -- Two imports of the raw table, each read once so each stays inline: rows loaded since the last run...
-    rows_loaded_since as (
-        select raw_rows.transaction_id
-        from {{ source('shop', 'transactions') }} as raw_rows
-        cross join watermark
-        where raw_rows._dlt_load_id > watermark.load_id
-    ),
-
-    -- ...and every row of the key ranges captured since, which those replace (read through the index).
-    rows_of_recaptured_ranges as (
-        select raw_rows.transaction_id
+    captured_since as (
+        select captures.range_low_id
         from captures
         cross join watermark
-        inner join {{ source('shop', 'transactions') }} as raw_rows
-            on raw_rows.transaction_id between captures.range_low_id and captures.range_high_id
-        where captures._dlt_load_id > watermark.load_id
+        where captures.load_id >= watermark.load_id
     ),
 
+    -- The ids of the rows loaded since the last run, of every row of a key range captured since (the new
+    -- capture replaces them: updated, deleted), and of the rows without a range if the first capture is new.
+    -- One scan of the raw keys whatever the number of ranges (a range join ran as a nested loop).
     touched_transaction_ids as (
-        select rows_loaded_since.transaction_id from rows_loaded_since
-        union
-        select rows_of_recaptured_ranges.transaction_id from rows_of_recaptured_ranges
+        select distinct transaction_keys.transaction_id
+        from {{ ref('stg_shop__transaction_keys') }} as transaction_keys
+        cross join watermark
+        cross join first_capture
+        where
+            transaction_keys.load_id >= watermark.load_id
+            or transaction_keys.capture_range_low_id in (
+                select captured_since.range_low_id from captured_since
+            )
+            or (transaction_keys.capture_range_low_id is null and first_capture.load_id >= watermark.load_id)
     ),
 
 {% endif %}
@@ -114,7 +117,7 @@ repeated_transaction_rows as (
         transaction_row_keys.loaded_at,
         transaction_row_keys.load_id
     from transaction_row_keys
-    cross join capture_presence
+    cross join first_capture
     left join current_captures
         on transaction_row_keys.capture_range_low_id = current_captures.range_low_id
     where
@@ -168,7 +171,7 @@ versioned as (
         coalesce(versions_counted.copy_number, 1) as copy_number,
         coalesce(versions_counted.version_count, 1) as version_count
     from transactions
-    cross join capture_presence
+    cross join first_capture
     left join current_captures
         on transactions.capture_range_low_id = current_captures.range_low_id
     left join versions_counted

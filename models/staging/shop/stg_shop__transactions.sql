@@ -19,7 +19,11 @@ trimmed as (
     select
         _dlt_id,
         transaction_id,
-        count(*) over (partition by transaction_id) as rows_with_transaction_id,
+        -- Within one capture: the current rows of an id all come from its range's latest capture, so copies
+        -- and versions are only ever counted among those (rows without a range: over all their loads).
+        count(*) over (
+            partition by transaction_id, case when _range_low_id is not null then _dlt_load_id end
+        ) as rows_with_transaction_id,
         customer_id,
         amount,
         transaction_date,
