@@ -7,10 +7,15 @@ fail instead. Each trick's why is in the comment of the model or function that c
 from __future__ import annotations
 
 import json
+import subprocess
+from pathlib import Path
 
 import psycopg2
 import pytest
 from conftest import BuiltWarehouse
+from test_dbt_tooling import tool_environment
+
+from warehouse.dbt_runner import dbt_executable
 
 
 def _plan(built: BuiltWarehouse, statement: str, settings: tuple[str, ...] = ()) -> str:
@@ -60,3 +65,30 @@ def test_the_warehouse_database_sorts_text_bytewise(built_warehouse: BuiltWareho
         assert cursor.fetchone()[0] == "C"
         cursor.execute("select count(*) from marts.dim_customers")
         assert cursor.fetchone()[0] > 0
+
+
+def test_incremental_versioning_reads_only_the_touched_ids_through_the_raw_index(
+    built_warehouse: BuiltWarehouse, tmp_path: Path
+) -> None:
+    """`transaction_id = any(array(...))` reaches through the staging view's window down to the raw table's index.
+
+    As a join or an `in (select ...)` the filter stays above the window: every raw row is parsed on every refresh.
+    """
+    compiled = subprocess.run(
+        [dbt_executable(), "compile", "--select", "int_transactions_versioned", "--no-use-colors"],
+        cwd=built_warehouse.settings.project_dir,
+        env=tool_environment(built_warehouse, tmp_path),
+        capture_output=True,
+        text=True,
+    )
+    assert compiled.returncode == 0, compiled.stdout[-3000:]
+    model = "models/intermediate/transactions/int_transactions_versioned.sql"
+    incremental = (tmp_path / "target" / "compiled" / "customer_warehouse" / model).read_text(encoding="utf-8")
+    assert "touched_transaction_ids" in incremental  # the table exists, so dbt compiled the incremental branch
+
+    plan = _plan(built_warehouse, incremental)
+
+    # An index scan or a bitmap index scan of the raw table's transaction_id index, with the array as its condition.
+    index_conditions = [line for line in plan.splitlines() if "Index Cond: (transaction_id = ANY" in line]
+    assert len(index_conditions) >= 2, plan  # the rows to number, and the repeated ones among them
+    assert "on transactions_transaction_id_idx" in plan, plan

@@ -15,6 +15,7 @@ completed_loads as (
 
 final as (
     select
+        captures._dlt_id as capture_record_id,
         captures.range_low_id,
         captures.range_high_id,
         captures.source_rows,

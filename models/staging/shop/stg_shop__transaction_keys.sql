@@ -10,6 +10,7 @@ source as (
 
 final as (
     select
+        _dlt_id as transaction_record_id,
         transaction_id,
         _dlt_load_id as load_id,
         _range_low_id as capture_range_low_id
