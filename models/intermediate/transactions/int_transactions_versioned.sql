@@ -74,10 +74,11 @@ first_capture as (
 ),
 
 {% if is_incremental() %}
-    -- dlt load ids are Unix times of one width (until 2286), so they compare as text in time order. `>=`: the
-    -- newest load already here is looked at again, in case its captures completed after the last run read it.
+    -- dlt load ids are Unix times of one width (until 2286), so they compare as text in time order. Of
+    -- current rows only: rows of a load whose captures had not completed were stale then, so that load
+    -- counts as new until a run sees it complete.
     watermark as (
-        select coalesce(max(load_id), '0') as load_id
+        select coalesce(max(load_id) filter (where not is_stale_version), '0') as load_id
         from {{ this }}
     ),
 
@@ -85,7 +86,7 @@ first_capture as (
         select captures.range_low_id
         from captures
         cross join watermark
-        where captures.load_id >= watermark.load_id
+        where captures.load_id > watermark.load_id
     ),
 
     -- The ids of the rows loaded since the last run, of every row of a key range captured since (the new
@@ -97,11 +98,11 @@ first_capture as (
         cross join watermark
         cross join first_capture
         where
-            transaction_keys.load_id >= watermark.load_id
+            transaction_keys.load_id > watermark.load_id
             or transaction_keys.capture_range_low_id in (
                 select captured_since.range_low_id from captured_since
             )
-            or (transaction_keys.capture_range_low_id is null and first_capture.load_id >= watermark.load_id)
+            or (transaction_keys.capture_range_low_id is null and first_capture.load_id > watermark.load_id)
     ),
 
 {% endif %}
