@@ -91,4 +91,4 @@ def test_incremental_versioning_reads_only_the_touched_ids_through_the_raw_index
     # An index scan or a bitmap index scan of the raw table's transaction_id index, with the array as its condition.
     index_conditions = [line for line in plan.splitlines() if "Index Cond: (transaction_id = ANY" in line]
     assert len(index_conditions) >= 2, plan  # the rows to number, and the repeated ones among them
-    assert "on transactions_transaction_id_idx" in plan, plan
+    assert "transactions_transaction_id_idx" in plan, plan
