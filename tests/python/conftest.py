@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,10 +29,13 @@ warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """Settings whose state, landing and truth folders live in a session temp folder."""
     root = tmp_path_factory.mktemp("warehouse")
+    # The server's folder lives outside pytest's temp root: run as root, pgserver starts Postgres as its own
+    # user and opens the folders above pgdata to it, and another xdist worker's pytest closes them again (0700).
+    server_root = Path(tempfile.mkdtemp(prefix="warehouse-tests-"))
     saved = dict(os.environ)
     for name in ("WAREHOUSE_HOST", "WAREHOUSE_EMBEDDED", "SOURCES__TRANSACTIONS__CREDENTIALS"):
         os.environ.pop(name, None)
-    os.environ["WAREHOUSE_STATE_DIR"] = str(root / "state")
+    os.environ["WAREHOUSE_STATE_DIR"] = str(server_root / "state")
     os.environ["WAREHOUSE_LANDING_DIR"] = str(root / "landing")
     os.environ["WAREHOUSE_TRUTH_DIR"] = str(root / "truth")
     os.environ["DLT_PROJECT_DIR"] = str(dlt_project_without_secrets(root / "dlt_project"))
@@ -40,6 +44,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     finally:
         os.environ.clear()
         os.environ.update(saved)
+        shutil.rmtree(server_root, ignore_errors=True)
 
 
 def dlt_project_without_secrets(folder: Path) -> Path:
