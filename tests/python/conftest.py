@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import os
 import shutil
 import subprocess
@@ -83,9 +82,6 @@ def empty_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-_database_numbers = itertools.count(1)
-
-
 class Workspace:
     """One test's own warehouse database, source database and landing/truth folders on the session server."""
 
@@ -138,14 +134,47 @@ def use_job_outputs(space: Workspace, patch: pytest.MonkeyPatch) -> None:
         patch.delenv(name, raising=False)
 
 
+# Every test's workspace has the same database names (tests on one xdist worker run one at a time; each starts
+# from new, empty databases): dbt's partial parsing keeps its parse only while the profile's connection (database
+# name included) stays the same, so one name lets each test start from the last test's parse instead of a full
+# one (PARSE_CACHE below).
+WORKSPACE_NAME = "test"
+PARSED_PROJECT = "partial_parse.msgpack"
+
+
+@pytest.fixture(scope="session")
+def parse_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the workspaces of this session keep dbt's last partial parse (dbt checks it is still valid)."""
+    return tmp_path_factory.mktemp("dbt_parse") / PARSED_PROJECT
+
+
 @pytest.fixture
-def workspace(warehouse: Connection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
-    """A fresh, isolated warehouse for one test: own databases, own landing folder, own dlt state."""
-    space = Workspace(warehouse, tmp_path, str(next(_database_numbers)))
+def workspace(
+    warehouse: Connection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parse_cache: Path
+) -> Iterator[Workspace]:
+    """A fresh, isolated warehouse for one test: new databases, own landing folder, own dlt state."""
+    space = Workspace(warehouse, tmp_path, WORKSPACE_NAME)
     use_workspace(space, monkeypatch)
     for dbname in (space.dbname, space.source_dbname):
+        drop_database(warehouse, dbname)
         ensure_databases(Connection(**{**warehouse.__dict__, "dbname": dbname}))
-    return space
+    shutil.rmtree(space.settings.dlt_dir / space.dbname, ignore_errors=True)
+    reuse_parse(parse_cache, space.root / "target")
+    yield space
+    keep_parse(space.root / "target", parse_cache)
+
+
+def reuse_parse(cache: Path, target: Path) -> None:
+    """Start dbt in `target` from the cached parse, if there is one."""
+    if cache.exists():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cache, target / PARSED_PROJECT)
+
+
+def keep_parse(target: Path, cache: Path) -> None:
+    """Keep the parse dbt left in `target` for the next workspace."""
+    if (target / PARSED_PROJECT).exists():
+        shutil.copyfile(target / PARSED_PROJECT, cache)
 
 
 class RanTemplate:
@@ -174,23 +203,36 @@ def ran_template(warehouse: Connection, tmp_path_factory: pytest.TempPathFactory
 
 def copy_database(server: Connection, template: str, name: str) -> None:
     """Replace database `name` with a copy of `template` (CREATE DATABASE ... TEMPLATE: a file copy, no replay)."""
+    drop_database(server, name)
+    admin_statement(
+        server, sql.SQL("create database {} template {}").format(sql.Identifier(name), sql.Identifier(template))
+    )
+
+
+def drop_database(server: Connection, name: str) -> None:
+    """Drop database `name` if it exists, whoever is still connected to it (a leftover of an earlier test)."""
+    admin_statement(server, sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+
+
+def admin_statement(server: Connection, statement: sql.Composable) -> None:
+    """Run one statement outside a transaction (CREATE/DROP DATABASE) on the server's `postgres` database."""
     admin = psycopg2.connect(server.libpq_dsn("postgres"))
     try:
         admin.autocommit = True
         with admin.cursor() as cursor:
-            cursor.execute(sql.SQL("drop database if exists {}").format(sql.Identifier(name)))
-            cursor.execute(
-                sql.SQL("create database {} template {}").format(sql.Identifier(name), sql.Identifier(template))
-            )
+            cursor.execute(statement)
     finally:
         admin.close()
 
 
 @pytest.fixture
-def ran(ran_template: RanTemplate, workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+def ran(
+    ran_template: RanTemplate, workspace: Workspace, monkeypatch: pytest.MonkeyPatch, parse_cache: Path
+) -> Workspace:
     """A workspace as `ran_template` left it: copies of its databases, landing and truth folders, dlt pipeline
     state and dbt artifacts, so a test starts after a good run without running one."""
     copy_workspace(ran_template.space, workspace)
+    reuse_parse(parse_cache, workspace.root / "target")  # the template's parse is for its own database name
     use_job_outputs(workspace, monkeypatch)
     return workspace
 
