@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 
 import psycopg2
 
 from warehouse import report
+from warehouse.settings import PROJECT_DIR
 
 
 def _manifest(built_warehouse) -> dict:
@@ -195,3 +197,15 @@ def test_build_ran_every_node_without_error_or_warning(built_warehouse) -> None:
     results = json.loads(path.read_text(encoding="utf-8"))["results"]
     bad = [(r["unique_id"], r["status"]) for r in results if r["status"] not in ("success", "pass", "no-op")]
     assert results and not bad, bad
+
+
+def test_data_rules_doc_names_every_reject_reason_of_the_seed() -> None:
+    """docs/data_rules.md says when each reject reason applies and points at seed data_quality_rules, the one list
+    of them: every reject reason of the seed is named on the page, so the two cannot drift apart unseen."""
+    with (PROJECT_DIR / "seeds" / "data_quality_rules.csv").open(encoding="utf-8", newline="") as file:
+        reasons = {rule["issue_code"] for rule in csv.DictReader(file) if rule["issue_category"] == "rejected"}
+    page = (PROJECT_DIR / "docs" / "data_rules.md").read_text(encoding="utf-8")
+    assert len(reasons) >= 10, "the seed lists too few reject reasons; is it the right file?"
+    assert "seeds/data_quality_rules.csv" in page
+    unnamed = sorted(reason for reason in reasons if f"`{reason}`" not in page)
+    assert not unnamed, f"reject reasons of the seed that docs/data_rules.md does not name: {unnamed}"

@@ -102,6 +102,30 @@ def test_generic_tests_with_dbt_utils_names_fail_the_rows_dbt_utils_fails(
     assert failures == expected_failures
 
 
+def test_listed_in_data_quality_rules_fails_each_value_the_seed_does_not_list(
+    built_warehouse: BuiltWarehouse, tmp_path: Path
+) -> None:
+    """accepted_values read from seed data_quality_rules: one failing row per unlisted value, nulls pass, and only
+    the values of the given source and issue column count as listed."""
+    calls = {
+        "unlisted": "{{ test_listed_in_data_quality_rules(numbers, 'label', source_name='crm.customers',"
+        " issue_column='age_issue') }}",
+        "listed": "{{ test_listed_in_data_quality_rules(numbers, \"case when label = 'low' then 'missing' end\","
+        " source_name='crm.customers', issue_column='age_issue') }}",
+        "other_source": "{{ test_listed_in_data_quality_rules(numbers, \"case when label = 'low' then 'missing' end\","
+        " source_name='shop.transactions', issue_column='age_issue') }}",
+    }
+    compiled = compile_inline(built_warehouse, tmp_path, calls)
+    with psycopg2.connect(built_warehouse.connection.libpq_dsn()) as conn, conn.cursor() as cursor:
+        cursor.execute(CHECK_SETUP)
+        failing = {}
+        for label in calls:
+            cursor.execute(f"select value_field from ({compiled[label]}) as failing order by 1")
+            failing[label] = [row[0] for row in cursor.fetchall()]
+        cursor.execute("drop schema utils_check cascade")
+    assert failing == {"unlisted": ["high", "low", "mid"], "listed": [], "other_source": ["missing"]}
+
+
 def test_generate_surrogate_key_gives_dbt_utils_keys(built_warehouse: BuiltWarehouse, tmp_path: Path) -> None:
     """md5 of the values joined by '-', a null as '_dbt_utils_surrogate_key_null_': the same keys as dbt_utils."""
     compiled = compile_inline(

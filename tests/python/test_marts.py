@@ -9,6 +9,25 @@ from decimal import Decimal
 import psycopg2
 import pytest
 
+from warehouse.settings import PROJECT_DIR
+
+# The one list of the sources' issue values, reject reasons and issue classes (seeds/_seeds.yml).
+DATA_QUALITY_RULES = PROJECT_DIR / "seeds" / "data_quality_rules.csv"
+
+
+def _data_quality_rules() -> list[dict[str, str]]:
+    with DATA_QUALITY_RULES.open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def _rule_sources() -> list[str]:
+    return sorted({rule["source_name"] for rule in _data_quality_rules()})
+
+
+def _truth_source(source_name: str) -> str:
+    """The sample's name of a source in defects.json: the table part of the marts' source_name."""
+    return source_name.split(".", 1)[1]
+
 
 def _rows(built_warehouse, statement: str) -> list[tuple]:
     with psycopg2.connect(built_warehouse.connection.libpq_dsn()) as conn, conn.cursor() as cursor:
@@ -86,12 +105,10 @@ def test_high_value_set_is_identical_to_the_truth(built_warehouse) -> None:
     assert got == expected, f"missing {sorted(expected - got)[:10]}, extra {sorted(got - expected)[:10]}"
 
 
-@pytest.mark.parametrize(
-    ("source", "source_name"), [("customers", "crm.customers"), ("transactions", "shop.transactions")]
-)
-def test_every_injected_defect_is_counted_in_the_quality_report(built_warehouse, source, source_name) -> None:
+@pytest.mark.parametrize("source_name", _rule_sources())
+def test_every_injected_defect_is_counted_in_the_quality_report(built_warehouse, source_name) -> None:
     """Each defect class of defects.json appears in rpt_data_quality_issues with the injected count."""
-    injected = _defects(built_warehouse)["cumulative"][source]
+    injected = _defects(built_warehouse)["cumulative"][_truth_source(source_name)]
     counted = dict(
         _rows(
             built_warehouse,
@@ -103,6 +120,27 @@ def test_every_injected_defect_is_counted_in_the_quality_report(built_warehouse,
     assert not missing, f"defect classes not in the report: {missing}"
     wrong = {code: (count, counted[code]) for code, count in injected.items() if counted[code] != count}
     assert not wrong, f"injected vs counted: {wrong}"
+
+
+def test_quality_marts_list_every_source_and_issue_class_of_the_rules(built_warehouse) -> None:
+    """The seed drives the marts: every source of data_quality_rules has a row per load in rpt_data_quality, and
+    each of its loads lists exactly the seed's issue classes (with their categories) in rpt_data_quality_issues."""
+    rules = _data_quality_rules()
+    classes = {
+        (rule["source_name"], rule["issue_category"], rule["issue_code"]) for rule in rules if rule["issue_code"]
+    }
+    assert {rule["source_name"] for rule in rules} == {
+        row[0] for row in _rows(built_warehouse, "select distinct source_name from marts.rpt_data_quality")
+    }
+    listed = _rows(
+        built_warehouse,
+        "select source_name, load_id, issue_category, issue_code from marts.rpt_data_quality_issues",
+    )
+    loads = {(source_name, load_id) for source_name, load_id, _, _ in listed}
+    assert loads == set(_rows(built_warehouse, "select source_name, load_id from marts.rpt_data_quality"))
+    for source_name, load_id in loads:
+        got = {(row[0], row[2], row[3]) for row in listed if row[:2] == (source_name, load_id)}
+        assert got == {c for c in classes if c[0] == source_name}, (source_name, load_id)
 
 
 def test_quality_report_reconciles_every_source(built_warehouse) -> None:
@@ -124,9 +162,9 @@ def test_quality_report_reconciles_every_source(built_warehouse) -> None:
             " where issue_category = 'rejected' group by 1",
         )
     )
-    for source, source_name in (("customers", "crm.customers"), ("transactions", "shop.transactions")):
+    for source_name in _rule_sources():
         rows_in, clean, rejected_rows, duplicates, stale, reconciled = report[source_name]
-        want = expected[source]
+        want = expected[_truth_source(source_name)]
         assert reconciled, f"{source_name}: a load does not reconcile"
         assert rows_in == clean + rejected_rows + duplicates + stale
         assert rows_in == want["raw_rows"]

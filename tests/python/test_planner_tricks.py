@@ -58,6 +58,31 @@ def test_dim_customers_sums_spending_without_walking_the_customer_index(built_wa
     assert fact_scans and all("Seq Scan" in line for line in fact_scans), with_hook
 
 
+@pytest.mark.parametrize(
+    ("model", "classified"),
+    [
+        ("int_customers_issues_counted", "int_customers_classified"),
+        ("int_transactions_issues_counted", "int_transactions_classified"),
+    ],
+)
+def test_row_issue_counts_read_the_classified_rows_once_with_parallel_workers(
+    built_warehouse: BuiltWarehouse, model: str, classified: str
+) -> None:
+    """No enforced contract, so dbt builds the table by CREATE TABLE AS, whose scan can use parallel workers (an
+    INSERT ... SELECT cannot); and the one scan of the classified rows serves every issue column."""
+    node = _compiled(built_warehouse, model)
+    assert not node["config"]["contract"]["enforced"], f"{model}: an enforced contract builds it by INSERT ... SELECT"
+    # The sample's tables are too small for a parallel plan at the default costs: make parallelism cheap.
+    cheap_parallelism = (
+        "set parallel_setup_cost = 0",
+        "set parallel_tuple_cost = 0",
+        "set min_parallel_table_scan_size = 0",
+    )
+    plan = _plan(built_warehouse, node["compiled_code"], cheap_parallelism)
+    scans = [line for line in plan.splitlines() if "Scan" in line and f"on {classified}" in line]
+    assert len(scans) == 1 and "Parallel Seq Scan" in scans[0], plan
+
+
 def test_the_warehouse_database_sorts_text_bytewise(built_warehouse: BuiltWarehouse) -> None:
     """Collation "C": sorts and indexes over millions of text keys use abbreviated keys (several times faster)."""
     with psycopg2.connect(built_warehouse.connection.libpq_dsn()) as conn, conn.cursor() as cursor:

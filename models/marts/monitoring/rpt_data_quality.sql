@@ -1,118 +1,66 @@
 {#-
     One row per source and load: rows in, what became of them, and four quality figures (0-1, defined in
-    _monitoring__models.yml). Issue counts come from rpt_data_quality_issues.
+    _monitoring__models.yml). Row figures come from each source's rows in the common long shape
+    (int_row_issues_unioned) read with seed data_quality_rules; issue counts from rpt_data_quality_issues.
 -#}
 with
 
-classified_customers as (
-    select * from {{ ref('int_customers_classified') }}
+row_issues as (
+    select * from {{ ref('int_row_issues_unioned') }}
 ),
 
-classified_transactions as (
-    select * from {{ ref('int_transactions_classified') }}
+data_quality_rules as (
+    select * from {{ ref('data_quality_rules') }}
 ),
 
 issues as (
     select * from {{ ref('rpt_data_quality_issues') }}
 ),
 
-customer_rows as (
+-- One row per issue profile (the rows of a load that share every issue value): how many rows, and whether its
+-- values make them clean, or rows with a missing value, an invalid value, a broken integrity (seed
+-- data_quality_rules, quality_dimension). A row counts once per figure, however many of its values qualify.
+issue_profiles as (
     select
-        'crm.customers' as source_name,
-        load_id,
-        min(loaded_at) as loaded_at,
-        count(*) as rows_in,
-        sum(case when record_status = 'current' then 1 else 0 end) as clean_rows,
-        sum(
-            case
-                when
-                    customer_id is null
-                    or name_issue = 'missing'
-                    or age_issue = 'missing'
-                    or country_issue = 'missing'
-                    or is_active_issue = 'missing'
-                    then 1
-                else 0
-            end
-        ) as rows_with_missing_values,
-        sum(
-            case
-                when
-                    customer_id_issue = 'too_long'
-                    or age_issue in ('non_numeric', 'out_of_range')
-                    or country_issue = 'unknown'
-                    or is_active_issue = 'unrecognised'
-                    then 1
-                else 0
-            end
-        ) as rows_with_invalid_values,
-        sum(case when record_status = 'exact_duplicate' then 1 else 0 end) as rows_breaking_integrity
-    from classified_customers
-    group by load_id
-),
-
-transaction_rows as (
-    select
-        'shop.transactions' as source_name,
-        load_id,
-        min(loaded_at) as loaded_at,
-        count(*) as rows_in,
-        sum(case when record_status = 'valid' then 1 else 0 end) as clean_rows,
-        sum(
-            case
-                when
-                    customer_id is null
-                    or amount_issue = 'missing_amount'
-                    or transaction_date_issue = 'missing_date'
-                    then 1
-                else 0
-            end
-        ) as rows_with_missing_values,
-        sum(
-            case
-                when
-                    customer_id_issue = 'too_long'
-                    or amount_issue in ('unparseable_amount', 'non_positive_amount', 'amount_out_of_range')
-                    or transaction_date_issue in ('invalid_date', 'future_date')
-                    then 1
-                else 0
-            end
-        ) as rows_with_invalid_values,
-        sum(
-            case
-                when
-                    record_status = 'exact_duplicate'
-                    or reject_reason in ('conflicting_duplicate_key', 'unknown_customer')
-                    then 1
-                else 0
-            end
-        ) as rows_breaking_integrity
-    from classified_transactions
-    group by load_id
+        row_issues.source_name,
+        row_issues.load_id,
+        row_issues.issue_profile_id,
+        min(row_issues.loaded_at) as loaded_at,
+        max(row_issues.row_count) as row_count,
+        {{ dbt.bool_or("data_quality_rules.issue_category = 'clean'") }} as is_clean,
+        {{ dbt.bool_or("data_quality_rules.quality_dimension = 'missing'") }} as has_missing_value,
+        {{ dbt.bool_or("data_quality_rules.quality_dimension = 'invalid'") }} as has_invalid_value,
+        {{ dbt.bool_or("data_quality_rules.quality_dimension = 'integrity'") }} as breaks_integrity
+    from row_issues
+    left join data_quality_rules
+        on
+            row_issues.source_name = data_quality_rules.source_name
+            and row_issues.issue_column = data_quality_rules.issue_column
+            and row_issues.issue_value = data_quality_rules.issue_value
+    group by
+        row_issues.source_name,
+        row_issues.load_id,
+        row_issues.issue_profile_id
 ),
 
 source_rows as (
     select
         source_name,
         load_id,
-        loaded_at,
-        rows_in,
-        clean_rows,
-        rows_with_missing_values,
-        rows_with_invalid_values,
-        rows_breaking_integrity
-    from customer_rows
-    union all
-    select
+        min(loaded_at) as loaded_at,
+        cast(sum(row_count) as bigint) as rows_in,
+        cast(sum(case when is_clean then row_count else 0 end) as bigint) as clean_rows,
+        cast(
+            sum(case when has_missing_value then row_count else 0 end) as bigint
+        ) as rows_with_missing_values,
+        cast(
+            sum(case when has_invalid_value then row_count else 0 end) as bigint
+        ) as rows_with_invalid_values,
+        cast(sum(case when breaks_integrity then row_count else 0 end) as bigint) as rows_breaking_integrity
+    from issue_profiles
+    group by
         source_name,
-        load_id,
-        loaded_at,
-        rows_in,
-        clean_rows,
-        rows_with_missing_values,
-        rows_with_invalid_values,
-        rows_breaking_integrity
-    from transaction_rows
+        load_id
 ),
 
 issue_totals as (
