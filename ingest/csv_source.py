@@ -38,7 +38,7 @@ class DerivedColumn:
     """A column computed from each block of parsed rows, before dropped columns go: e.g. a keyed hash of a card number.
 
     `compute` gets an Arrow record batch of the file's columns (warehouse names, all text, dropped ones included)
-    and returns one text value per row.
+    and returns an Arrow string array, one value per row.
     """
 
     name: str
