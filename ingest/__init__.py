@@ -1,4 +1,4 @@
-"""Extract + Load with dlt: one module per source system, plus the runner shared by all of them."""
+"""Extract + Load with dlt: one module per source system (a CSV source is a declaration), the machinery they share."""
 
 import os
 

@@ -3,7 +3,9 @@
 Every value lands as text (cleaning is dbt's job). Each row carries the file name, its line number and the
 file's modification time. A file is read once: Arrow parses it in blocks and each block is written straight out
 again as CSV in the warehouse's column names, plus the loader's columns, into load files that dlt imports as they
-are (no Python rows, no Parquet, no normalize pass). The load files are handed over only once the whole file has
+are (no Python rows, no Parquet, no normalize pass). A file may have a header line or not (then its columns are
+named by the caller); columns to drop are left out of each block in memory, after the derived columns computed
+from them, so their values never reach a load file. The load files are handed over only once the whole file has
 parsed, so a broken file is reported before any of its rows reach the load package. The normal path is Arrow's
 parser plus one memchr-speed scan for NUL bytes (which Postgres text cannot hold); the slow, line-by-line
 diagnosis in `locate_problem` runs only once Arrow has failed. Catalogue of the bad inputs handled:
@@ -17,7 +19,7 @@ import csv
 import hashlib
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,13 +30,14 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 from dlt.common.normalizers.naming.snake_case import NamingConvention
 
+from ingest.csv_source import DerivedColumn
 from warehouse.errors import WarehouseError
 
 # A quoted field may span at most two of Arrow's blocks (bad_inputs: a 17 MiB name); 4 MiB blocks parse as fast
 # and take ~160 MiB less memory, but would refuse such a file.
 READ_BLOCK_BYTES = 16 << 20
 HEADER_LIMIT_BYTES = 1 << 20
-FIRST_DATA_LINE = 2  # line 1 is the header
+FIRST_DATA_LINE = 2  # line 1 is the header (in a file that has one)
 LOADER_COLUMNS = ("_source_file", "_line_number", "_file_modified_at")  # added to every row by this module
 END_OF_LINE = re.compile(rb"\r\n|\r|\n")
 # What a file that is not CSV text usually is, by its first bytes.
@@ -109,17 +112,19 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_header(path: Path, required_columns: Sequence[str], loader_columns: Sequence[str] = ()) -> list[str]:
-    """The file's column names (trimmed, lower-cased), after checking the required ones are there.
+def read_first_line(path: Path, header_columns: Sequence[str] | None) -> str:
+    """Line 1 as text (no line ending); CsvFileError when it is missing, blank, too long, binary or not UTF-8.
 
-    `loader_columns` are the caller's own per-file columns (besides LOADER_COLUMNS and _dlt_*): no file may have them.
+    `header_columns`: the columns a header line must name, for the message; None when line 1 may be data.
     """
-    expected = ",".join(required_columns)
+    expected = ",".join(header_columns or ())
     line = _first_line(path)
     if not line:
-        raise CsvFileError(path, f"the file is empty; expected a header line {expected}", 1)
+        problem = "the file is empty" + (f"; expected a header line {expected}" if header_columns is not None else "")
+        raise CsvFileError(path, problem, 1)
     if not line.strip():
-        raise CsvFileError(path, f"line 1 is blank; the header line ({expected}) must be the first line", 1)
+        first = f"the header line ({expected})" if header_columns is not None else "the first record"
+        raise CsvFileError(path, f"line 1 is blank; {first} must be the first line", 1)
     if len(line) >= HEADER_LIMIT_BYTES and not END_OF_LINE.search(line):
         limit = HEADER_LIMIT_BYTES >> 20
         raise CsvFileError(path, f"the first line is longer than {limit} MiB; is this a CSV file?", 1)
@@ -127,10 +132,24 @@ def read_header(path: Path, required_columns: Sequence[str], loader_columns: Seq
     if not_text:
         raise CsvFileError(path, not_text, 1)
     try:
-        text = line.decode("utf-8-sig").rstrip("\r\n")
+        return line.decode("utf-8-sig").rstrip("\r\n")
     except UnicodeDecodeError as error:
-        raise CsvFileError(path, f"the header is not UTF-8 text ({error.reason}); save the file as UTF-8", 1) from error
-    header = [name.strip().lower() for name in next(csv.reader([text]))]
+        what = "the header" if header_columns is not None else "line 1"
+        raise CsvFileError(path, f"{what} is not UTF-8 text ({error.reason}); save the file as UTF-8", 1) from error
+
+
+def first_fields(text: str) -> list[str]:
+    """The fields of a line as CSV reads them, stripped: what a layout is recognised by."""
+    return [field.strip() for field in next(csv.reader([text]), [])]
+
+
+def read_header(path: Path, required_columns: Sequence[str], loader_columns: Sequence[str] = ()) -> list[str]:
+    """The file's column names (trimmed, lower-cased), after checking the required ones are there.
+
+    `loader_columns` are the caller's own per-file columns (besides LOADER_COLUMNS and _dlt_*): no file may have them.
+    """
+    text = read_first_line(path, required_columns)
+    header = [name.lower() for name in first_fields(text)]
     unnamed = [str(number) for number, name in enumerate(header, start=1) if not name]
     if unnamed:
         raise CsvFileError(
@@ -190,15 +209,15 @@ def _is_header_only(path: Path) -> bool:
     return path.stat().st_size <= len(_first_line(path))
 
 
-def _open_reader(path: Path, header: list[str]) -> pa_csv.CSVStreamingReader:
+def _open_reader(path: Path, names: list[str], skip_rows: int) -> pa_csv.CSVStreamingReader:
     return pa_csv.open_csv(
         path,
-        read_options=pa_csv.ReadOptions(block_size=READ_BLOCK_BYTES, column_names=header, skip_rows=1),
+        read_options=pa_csv.ReadOptions(block_size=READ_BLOCK_BYTES, column_names=names, skip_rows=skip_rows),
         parse_options=pa_csv.ParseOptions(newlines_in_values=True),
         # Only an empty unquoted field is NULL (as in Postgres COPY); tokens such as 'N/A', 'null' or 'NaN'
         # land as the text they are (Arrow would turn them into NULL by default) - cleaning them is dbt's job.
         convert_options=pa_csv.ConvertOptions(
-            column_types={name: pa.string() for name in header},
+            column_types={name: pa.string() for name in names},
             null_values=[""],
             strings_can_be_null=True,
             quoted_strings_can_be_null=False,
@@ -225,19 +244,33 @@ def write_load_files(
     target: Callable[[int], Path],
     rows_per_file: int,
     constants: dict[str, str] | None = None,
+    *,
+    has_header: bool = True,
+    drop: Collection[str] = (),
+    derived: Sequence[DerivedColumn] = (),
 ) -> list[LoadFile]:
     """Parse the whole file once into CSV load files of about `rows_per_file` rows; CsvFileError on a bad file.
 
-    The load files (named by `target(part number)`) hold the file's columns under their warehouse names, then
-    _source_file, _line_number, _file_modified_at and the `constants` (one text value for every row, e.g. the load
-    id). A file that cannot be read leaves no load file behind: those written so far are removed, then the error
-    is raised.
+    `header` names the file's columns: those of its header line, or (`has_header` False) those of its every line.
+    The load files (named by `target(part number)`) hold the file's columns under their warehouse names, less those
+    in `drop` (warehouse names), then the `derived` columns, _source_file, _line_number, _file_modified_at and the
+    `constants` (one text value for every row, e.g. the load id). A file that cannot be read leaves no load file
+    behind: those written so far are removed, then the error is raised; with columns to drop, the error quotes no
+    data from the file.
     """
-    if _is_header_only(path):
+    first_line = FIRST_DATA_LINE if has_header else 1
+    if has_header and _is_header_only(path):
         return []
     _refuse_nul(path)
     constants = constants or {}
-    names = [*warehouse_names(header), *LOADER_COLUMNS, *constants]
+    file_names = warehouse_names(header)
+    kept = [index for index, name in enumerate(file_names) if name not in drop]
+    names = [
+        *(file_names[index] for index in kept),
+        *(column.name for column in derived),
+        *LOADER_COLUMNS,
+        *constants,
+    ]
     schema = pa.schema([(name, pa.int64() if name == "_line_number" else pa.string()) for name in names])
     # _file_modified_at as text, not an Arrow timestamp: Arrow writes zoned timestamps slowly (a time-zone lookup
     # per value, most of the old normalize step's time). Postgres reads this form (UTC, 'Z') fastest.
@@ -247,9 +280,9 @@ def write_load_files(
     counts: list[int] = []
     sink: BinaryIO | None = None
     writer: pa_csv.CSVWriter | None = None
-    next_line = FIRST_DATA_LINE
+    next_line = first_line
     try:
-        for batch in _open_reader(path, header):
+        for batch in _open_reader(path, file_names, skip_rows=first_line - 1):
             rows = batch.num_rows
             if writer is None or counts[-1] >= rows_per_file:
                 _close(writer, sink)
@@ -263,19 +296,31 @@ def write_load_files(
                 pa.repeat(pa.scalar(value), rows) for value in same_for_every_row
             )
             lines = pa.array(np.arange(next_line, next_line + rows, dtype=np.int64))
-            columns = [*batch.columns, source_file, lines, modified, *constant_columns]
+            file_columns = [batch.column(index) for index in kept]
+            derived_columns = [_derive(column, batch) for column in derived]
+            columns = [*file_columns, *derived_columns, source_file, lines, modified, *constant_columns]
             writer.write_batch(pa.record_batch(columns, schema=schema))
             counts[-1] += rows
             next_line += rows
         _close(writer, sink)
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
         _remove(paths, writer, sink)
-        line, problem = locate_problem(path, len(header))
-        raise CsvFileError(path, problem or f"malformed CSV ({error})", line) from error
+        quote_data = not drop
+        line, problem = locate_problem(path, len(header), first_line, quote_data)
+        shown = f"malformed CSV ({error})" if quote_data else "malformed CSV"
+        raise CsvFileError(path, problem or shown, line) from error
     except BaseException:
         _remove(paths, writer, sink)
         raise
     return [LoadFile(path, rows) for path, rows in zip(paths, counts, strict=True)]
+
+
+def _derive(column: DerivedColumn, batch: pa.RecordBatch) -> pa.Array:
+    """A derived column's values for one block; TypeError (a bug in its declaration, not in the file) when unfit."""
+    values = column.compute(batch)
+    if not isinstance(values, pa.Array) or len(values) != batch.num_rows or values.type != pa.string():
+        raise TypeError(f"derived column {column.name} must give one Arrow string per row ({batch.num_rows})")
+    return values
 
 
 def _close(writer: pa_csv.CSVWriter | None, sink: BinaryIO | None) -> None:
@@ -336,16 +381,21 @@ def _lines(raw: Iterable[bytes]) -> Iterator[bytes]:
         yield from piece.splitlines(keepends=True)
 
 
-def locate_problem(path: Path, column_count: int) -> tuple[int | None, str | None]:
-    """Find the first bad line with Python's csv module (slow, so only used once Arrow has failed)."""
+def locate_problem(
+    path: Path, column_count: int, first_data_line: int = FIRST_DATA_LINE, quote_data: bool = True
+) -> tuple[int | None, str | None]:
+    """Find the first bad line with Python's csv module (slow, so only used once Arrow has failed).
+
+    Lines before `first_data_line` (the header) are not counted; without `quote_data` no bytes of the file are shown.
+    """
     with path.open("rb") as raw:
         for number, line in enumerate(_lines(raw), start=1):
             try:
                 line.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError as error:
+                shown = f" ({line[error.start : error.start + 4]!r})" if quote_data else ""
                 return number, (
-                    f"bytes that are not UTF-8 at byte {error.start + 1} of the line "
-                    f"({line[error.start : error.start + 4]!r}); save the file as UTF-8"
+                    f"bytes that are not UTF-8 at byte {error.start + 1} of the line{shown}; save the file as UTF-8"
                 )
     csv.field_size_limit(sys.maxsize)  # Arrow reads fields of any length; so must the diagnosis
     with path.open(encoding="utf-8-sig", newline="") as text:
@@ -355,7 +405,7 @@ def locate_problem(path: Path, column_count: int) -> tuple[int | None, str | Non
             for row in reader:
                 if not row:  # a blank line: Arrow skips it too
                     pass
-                elif reader.line_num > 1 and len(row) != column_count:
+                elif reader.line_num >= first_data_line and len(row) != column_count:
                     return record_start, f"expected {column_count} fields, found {len(row)}"
                 record_start = reader.line_num + 1
         except csv.Error as error:

@@ -1,4 +1,7 @@
-"""The source systems the warehouse loads: a new source is a new module plus one entry here.
+"""The source systems the warehouse loads: a new source is a new module plus one entry in SOURCES.
+
+A CSV source is a declaration (ingest/csv_source.py: its folder, file patterns, layouts, required and dropped
+columns; e.g. ingest/crm_customers.py) listed as `csv_source(<declaration>)`; the CSV machinery loads it.
 
 The sources are independent dlt pipelines, so they load at the same time, each in a process of its own: dlt's
 configuration and pipeline context are per process (not made for two pipelines running in threads of one), and
@@ -19,10 +22,12 @@ import traceback
 from collections.abc import Callable, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
+from functools import partial
 from multiprocessing.connection import Connection as Pipe
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ingest.crm_customers import CRM_CUSTOMERS
+from ingest.csv_source import CsvSource
 from warehouse.database import Connection
 from warehouse.errors import WarehouseError
 from warehouse.settings import SOURCE_DBNAME, Settings
@@ -111,44 +116,23 @@ def transactions_credentials(connection: Connection, settings: Settings) -> str:
 # Each source module is imported only when that source runs (their libraries are slow to import).
 
 
-def crm_resource(connection: Connection, settings: Settings, notes: list[str]) -> object:
-    from ingest.crm_customers import customers_resource
+def csv_files_resource(declaration: CsvSource, connection: Connection, settings: Settings, notes: list[str]) -> object:
+    """A CSV source's new files in <landing root>/<its folder>; the loaded files read back from raw if dlt lost them."""
+    from ingest.csv_landing import csv_resource, files_in_raw
 
-    landing_dir = settings.customers_landing_dir
-    return customers_resource(
-        landing_dir, settings.dlt_dir / "spool", notes, lambda: crm_files_in_raw(connection, landing_dir)
+    landing_dir = settings.landing_dir / declaration.folder
+    return csv_resource(
+        declaration,
+        landing_dir,
+        settings.dlt_dir / "spool",
+        notes,
+        lambda: files_in_raw(connection, declaration.table, landing_dir),
     )
 
 
-def crm_files_in_raw(connection: Connection, landing_dir: Path) -> dict[str, str]:
-    """The CRM exports raw.customers holds, as content hash -> file name: the loaded files when dlt's state lost them.
-
-    Rows loaded before raw.customers had `_file_sha256` (the loader that went by modification time) name only their
-    file: that file in the landing folder counts as loaded as it is now (exports are never rewritten in place).
-    """
-    import psycopg2
-
-    from ingest.csv_files import file_sha256
-
-    with closing(psycopg2.connect(connection.libpq_dsn())) as conn, conn, conn.cursor() as cursor:
-        cursor.execute(
-            "select column_name from information_schema.columns where table_schema = %s and table_name = 'customers'",
-            (RAW_SCHEMA,),
-        )
-        columns = {row[0] for row in cursor.fetchall()}
-        if not columns:
-            return {}
-        sha256 = "_file_sha256" if "_file_sha256" in columns else "null"
-        # RAW_SCHEMA and the column are constants of this module; no outside text reaches the SQL.
-        cursor.execute(f"select distinct _source_file, {sha256} from {RAW_SCHEMA}.customers")  # nosec B608
-        files = cursor.fetchall()
-    loaded: dict[str, str] = {}
-    for name, content_hash in files:
-        if content_hash is None and (landing_dir / name).is_file():
-            content_hash = file_sha256(landing_dir / name)
-        if content_hash is not None:
-            loaded.setdefault(content_hash, name)
-    return loaded
+def csv_source(declaration: CsvSource) -> Source:
+    """The source that loads a declared CSV landing folder."""
+    return Source(declaration.name, (declaration.table,), partial(csv_files_resource, declaration))
 
 
 def shop_resource(connection: Connection, settings: Settings, notes: list[str]) -> object:
@@ -255,7 +239,7 @@ def prepare_raw_transactions(connection: Connection) -> str | None:
 
 
 SOURCES = (
-    Source("crm", ("customers",), crm_resource),
+    csv_source(CRM_CUSTOMERS),
     Source(
         "shop",
         ("transactions",),

@@ -29,6 +29,7 @@ class Settings:
 
     @property
     def customers_landing_dir(self) -> Path:
+        """The CRM exports' folder, as declared in ingest/crm_customers.py (a test keeps the two the same)."""
         return self.landing_dir / "customers"
 
     @property

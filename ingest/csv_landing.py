@@ -1,0 +1,225 @@
+"""A CSV source's landing folder as a dlt resource: each file whose content is new, into the source's raw table.
+
+Generic over the declaration (ingest/csv_source.py). A file is identified by its content (the SHA-256 of its
+bytes), not by its modification time: every file matching the source's patterns directly in its folder whose
+content has not been loaded yet is loaded, whatever its name and mtime. The hashes loaded so far are kept in the
+resource's dlt state (committed with each load, and restored by dlt from the warehouse); when that state is
+missing, they are read back from the raw table (`files_in_raw`; data_rules.md, "Raw layer"). Each file is read
+by the first of the source's layouts that recognises it, and turned into COPY load files by csv_files.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
+from datetime import datetime, timezone
+from pathlib import Path, PurePath
+from typing import Any
+
+import dlt
+import psycopg2
+from dlt.sources.filesystem import FileItemDict, filesystem
+from psycopg2 import sql
+
+from ingest.csv_files import (
+    CsvFileError,
+    file_sha256,
+    first_fields,
+    printable,
+    read_first_line,
+    read_header,
+    warehouse_names,
+    write_load_files,
+)
+from ingest.csv_source import CsvLayout, CsvSource
+from ingest.sources import NOT_READ_NOTE, RAW_SCHEMA
+from warehouse.database import Connection
+
+# Several load files let dlt's load workers run their COPYs in parallel.
+ROWS_PER_FILE = 1_000_000
+
+# Content hash -> name of the file it was first loaded from.
+LoadedFiles = dict[str, str]
+
+
+def text_column() -> dict[str, Any]:
+    """A nullable text column's hints; a new dict each time (dlt writes the column's name into it)."""
+    return {"data_type": "text", "nullable": True}
+
+
+def column_hints(source: CsvSource) -> dict[str, dict[str, Any]]:
+    """The raw table's columns as dlt should create them: source columns as text, the loader's with their types.
+
+    The per-file columns are nullable: CRM rows loaded before they existed have none (the models then fall back on
+    _file_modified_at).
+    """
+    kept = [name for name in source.required_columns if name not in source.drop_columns]
+    return {
+        **{name: text_column() for name in (*kept, *(column.name for column in source.derived_columns))},
+        "_source_file": {"data_type": "text", "nullable": False},
+        "_line_number": {"data_type": "bigint", "nullable": False},
+        "_file_modified_at": {"data_type": "timestamp", "nullable": False},
+        "_file_sha256": text_column(),
+        **({"_exported_at": {"data_type": "timestamp", "nullable": True}} if source.export_time else {}),
+        "_dlt_load_id": {"data_type": "text", "nullable": False},
+    }
+
+
+def _timestamp_text(moment: datetime) -> str:
+    """A UTC timestamp in the text form Postgres COPY reads fastest."""
+    return f"{moment.astimezone(timezone.utc):%Y-%m-%d %H:%M:%S.%f}Z"
+
+
+def is_read(name: str, file_globs: Sequence[str]) -> bool:
+    """True when a file of this name in the landing folder is one the source reads."""
+    return any(PurePath(name).match(pattern) for pattern in file_globs)
+
+
+def file_layout(path: Path, source: CsvSource) -> tuple[CsvLayout, list[str]]:
+    """The layout that reads this file and the file's column names; CsvFileError when the file fits none.
+
+    A source whose layouts all have a header names its required columns in the errors about line 1.
+    """
+    expected = source.required_columns if all(layout.header for layout in source.layouts) else None
+    fields = first_fields(read_first_line(path, expected))
+    layout = next((layout for layout in source.layouts if layout.matches is None or layout.matches(fields)), None)
+    if layout is None:
+        # Line 1 may hold personal data: the message names the layouts, not the line's content.
+        raise CsvFileError(
+            path,
+            f"line 1 fits none of the layouts of source {source.name} "
+            f"({', '.join(layout.name for layout in source.layouts)}); is this a {source.name} file?",
+            1,
+        )
+    if layout.header:
+        return layout, read_header(path, source.required_columns, source.own_columns)
+    return layout, list(layout.columns)
+
+
+def _new_file_rows(
+    files: list[FileItemDict],
+    source: CsvSource,
+    spool_dir: Path,
+    notes: list[str],
+    loaded_before: Callable[[], LoadedFiles],
+) -> Iterator[Any]:
+    """Each file whose content is new, parsed whole into CSV load files first, then imported into the package.
+
+    A file whose content was loaded before (under any name) is skipped with a note; a known name with new content
+    and a new file with an old modification time load like any new file. The load files carry the load id
+    themselves: dlt's normalize step does not touch imported files.
+    """
+    load_id = dlt.current.load_package_state()["load_id"]
+    state = dlt.current.resource_state()
+    if "loaded_files" not in state:  # a new state folder, or one written by the mtime-cursor loader
+        state["loaded_files"] = loaded_before()
+    loaded: LoadedFiles = state["loaded_files"]
+    loaded_names = set(loaded.values())
+    spool_dir.mkdir(parents=True, exist_ok=True)
+    for file in sorted(files, key=lambda item: (item["modification_date"], item["file_name"])):
+        if not is_read(file["file_name"], source.file_globs):
+            continue
+        path = Path(file.local_file_path)
+        if "\ufffd" in path.name and not path.exists():
+            # The filesystem listing decodes names as UTF-8 and cannot give back the original bytes.
+            raise CsvFileError(
+                path, "the file name is not UTF-8 (its undecodable bytes are shown as \ufffd); rename the file"
+            )
+        sha256 = file_sha256(path)
+        name = printable(path.name)
+        if sha256 in loaded:
+            if loaded[sha256] != name:
+                notes.append(
+                    f"skipped re-delivered file {name}: the same content was loaded as {loaded[sha256]} (nothing new)"
+                )
+            continue
+        if name in loaded_names:
+            notes.append(f"{name} was rewritten with new content; loading it as a new version of the export")
+        layout, header = file_layout(path, source)
+        constants = {"_file_sha256": sha256}
+        if source.export_time is not None:
+            constants["_exported_at"] = _timestamp_text(source.export_time(path.name, file["modification_date"]))
+        constants["_dlt_load_id"] = load_id
+        stem = f"{source.table}.{load_id}.{uuid.uuid4().hex[:12]}"
+        parts = write_load_files(
+            path,
+            header,
+            lambda part, stem=stem: spool_dir / f"{stem}.{part}.csv",
+            ROWS_PER_FILE,
+            constants,
+            has_header=layout.header,
+            drop=source.drop_columns,
+            derived=source.derived_columns,
+        )
+        loaded[sha256] = name
+        loaded_names.add(name)
+        # Extra columns of this file land too, as text; dropped ones are not created.
+        kept = [name for name in warehouse_names(header) if name not in source.drop_columns]
+        hints = dlt.mark.make_hints(columns={name: text_column() for name in kept})
+        try:
+            for part in parts:
+                yield dlt.mark.with_file_import(str(part.path), "csv", items_count=part.rows, hints=hints)
+        finally:
+            for part in parts:
+                part.path.unlink(missing_ok=True)  # dlt has hard-linked (or copied) it into the package
+
+
+def unread_entries(landing_dir: Path, file_globs: Sequence[str]) -> list[str]:
+    """What lies in the landing folder that the loader does not read: other names and subfolders."""
+    return sorted(
+        printable(entry.name) + ("/" if entry.is_dir() else "")
+        for entry in landing_dir.iterdir()
+        if entry.is_dir() or not is_read(entry.name, file_globs)
+    )
+
+
+def csv_resource(
+    source: CsvSource, landing_dir: Path, spool_dir: Path, notes: list[str], loaded_before: Callable[[], LoadedFiles]
+) -> dlt.sources.DltResource:
+    """The files in `landing_dir` whose content is not loaded yet, as rows of raw.<source.table>.
+
+    Entries the loader will not read (not matching the source's patterns, or a folder) are named in `notes`;
+    `loaded_before` reads the loaded files back from the warehouse when the dlt state does not have them.
+    """
+    landing_dir.mkdir(parents=True, exist_ok=True)
+    unread = unread_entries(landing_dir, source.file_globs)
+    if unread:
+        notes.append(
+            f"{NOT_READ_NOTE} {printable(str(landing_dir))}: {', '.join(unread)} "
+            f"(only {' or '.join(source.file_globs)} files directly in the folder are loaded; move or rename them "
+            "to load them)"
+        )
+    # One pattern is listed as it is; several are listed as every file, then filtered by `is_read`.
+    listed = source.file_globs[0] if len(source.file_globs) == 1 else "*"
+    all_files = filesystem(bucket_url=landing_dir.resolve().as_uri(), file_glob=listed)
+    rows = dlt.transformer(name=source.table, write_disposition="append", columns=column_hints(source))(_new_file_rows)
+    return all_files | rows(source=source, spool_dir=spool_dir, notes=notes, loaded_before=loaded_before)
+
+
+def files_in_raw(connection: Connection, table: str, landing_dir: Path) -> LoadedFiles:
+    """The files raw.<table> holds, as content hash -> file name: the loaded files when dlt's state lost them.
+
+    Rows loaded before the table had `_file_sha256` (the CRM loader that went by modification time) name only
+    their file: that file in the landing folder counts as loaded as it is now (exports are never rewritten in place).
+    """
+    with closing(psycopg2.connect(connection.libpq_dsn())) as conn, conn, conn.cursor() as cursor:
+        cursor.execute(
+            "select column_name from information_schema.columns where table_schema = %s and table_name = %s",
+            (RAW_SCHEMA, table),
+        )
+        columns = {row[0] for row in cursor.fetchall()}
+        if not columns:
+            return {}
+        sha256 = sql.Identifier("_file_sha256") if "_file_sha256" in columns else sql.SQL("null")
+        cursor.execute(
+            sql.SQL("select distinct _source_file, {} from {}").format(sha256, sql.Identifier(RAW_SCHEMA, table))
+        )
+        files = cursor.fetchall()
+    loaded: LoadedFiles = {}
+    for name, content_hash in files:
+        if content_hash is None and (landing_dir / name).is_file():
+            content_hash = file_sha256(landing_dir / name)
+        if content_hash is not None:
+            loaded.setdefault(content_hash, name)
+    return loaded
