@@ -24,8 +24,13 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["up", "down", "status", "env", "psql"])
 
     sample = commands.add_parser("sample", help="write the deterministic sample sources")
-    sample.add_argument("--scale", type=int, default=1, help="multiply rows (1 = 5,200 customers, 10,500 txns)")
-    sample.add_argument("--day", type=int, default=1, help="1 = initial export; K > 1 = day K's changes")
+    sample.add_argument(
+        "--scale",
+        type=int,
+        default=1,
+        help="multiply rows (1 = 5,200 customers, 10,500 txns; till files of 1 trading day, N = N trading days)",
+    )
+    sample.add_argument("--day", type=int, default=1, help="1 = initial export; K > 1 = day K's changes and tills")
     sample.add_argument("--seed", type=int, default=42)
 
     wait = argparse.ArgumentParser(add_help=False)

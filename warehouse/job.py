@@ -71,9 +71,11 @@ def real_source_configured(settings: Settings) -> bool:
 def generate_sample_sources(
     connection: Connection, settings: Settings, scale: int = 1, day: int = 1, seed: int = 42
 ) -> object:
-    """Write the sample CRM export and shop transactions (see docs/sample_data.md)."""
-    from warehouse.sample import generate_sample
+    """Write the sample CRM export, shop transactions and branch till files (see docs/sample_data.md)."""
+    from warehouse.sample import generate_sample, generate_tills
+    from warehouse.sample.tills_generator import check_day
 
+    check_day(settings.truth_dir, scale=scale, day=day, seed=seed)  # before anything of day `day` is written
     summary = generate_sample(
         customers_dir=settings.customers_landing_dir,
         source_dsn=source_libpq_dsn(connection, settings),
@@ -83,9 +85,18 @@ def generate_sample_sources(
         seed=seed,
         progress=say,
     )
+    tills = generate_tills(
+        tills_dir=settings.tills_landing_dir,
+        truth_dir=settings.truth_dir,
+        scale=scale,
+        day=day,
+        seed=seed,
+        progress=say,
+    )
     say(
         f"sample day {day} at scale {scale}: {summary.customer_rows:,} customer rows in {summary.customers_file}, "
-        f"{summary.transaction_rows:,} transactions; ground truth in {settings.truth_dir}"
+        f"{summary.transaction_rows:,} transactions, {tills.files_written} till files ({tills.order_lines:,} order "
+        f"lines) in {tills.tills_dir}; ground truth in {settings.truth_dir}"
     )
     return summary
 

@@ -33,6 +33,11 @@ class Settings:
         return self.landing_dir / "customers"
 
     @property
+    def tills_landing_dir(self) -> Path:
+        """Where the café branches' till files land (nothing loads them yet)."""
+        return self.landing_dir / "tills"
+
+    @property
     def pgdata_dir(self) -> Path:
         return self.state_dir / "pgdata"
 
