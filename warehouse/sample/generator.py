@@ -24,6 +24,7 @@ import numpy as np
 from warehouse.errors import WarehouseError
 from warehouse.sample import customers, layout, shop, transactions, truth
 from warehouse.sample.customers import CustomerState
+from warehouse.sample.days import check_arguments, days_generated
 
 Progress = Callable[[str], None]
 EXPORT_NAME = re.compile(r"customers_(\d{8})\.csv")
@@ -54,32 +55,16 @@ class _Reporter:
             self.next = self.done + self.total / 10
 
 
-def _check_arguments(scale: int, day: int, seed: int) -> None:
-    for name, value, lowest in (("scale", scale, 1), ("day", day, 1), ("seed", seed, 0)):
-        if not isinstance(value, int) or value < lowest:
-            raise WarehouseError(f"sample {name} must be a whole number >= {lowest}, got {value!r}")
-
-
 def _check_previous_days(manifest: dict | None, seed: int, scale: int, day: int, shop_max: int | None) -> int:
-    """Days already generated; raise when day K cannot follow them."""
-    if manifest is None:
-        raise WarehouseError(
-            f"cannot generate sample day {day}: day 1 was never generated (no manifest in the truth folder)",
-            hint="generate day 1 first.",
-        )
-    if (manifest["seed"], manifest["scale"]) != (seed, scale):
-        raise WarehouseError(
-            f"cannot generate sample day {day} with seed {seed}, scale {scale}: "
-            f"days 1..{manifest['days_generated']} "
-            f"were generated with seed {manifest['seed']}, scale {manifest['scale']}",
-            hint="use the same seed and scale, or start over with day 1.",
-        )
-    done = int(manifest["days_generated"])
-    if day > done + 1:
-        raise WarehouseError(
-            f"cannot generate sample day {day}: only days 1..{done} exist",
-            hint=f"generate day {done + 1} first.",
-        )
+    """Days already generated; raise when day K cannot follow them (or the shop lost their rows)."""
+    done = days_generated(
+        manifest,
+        what="sample",
+        missing="day 1 was never generated (no manifest in the truth folder)",
+        seed=seed,
+        scale=scale,
+        day=day,
+    )
     expected = layout.max_transaction_id(scale, min(day - 1, done))
     if shop_max is None or shop_max < expected:
         raise WarehouseError(
@@ -194,7 +179,7 @@ def generate_sample(
     progress: Callable[[str], None] | None = None,
 ) -> SampleSummary:
     """Generate day `day` of the dirty sample sources and the truth after days 1..day (module doc)."""
-    _check_arguments(scale, day, seed)
+    check_arguments(scale, day, seed)
     customers_dir.mkdir(parents=True, exist_ok=True)
     truth_dir.mkdir(parents=True, exist_ok=True)
     if day > 1:

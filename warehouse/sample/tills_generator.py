@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from warehouse.errors import WarehouseError
+from warehouse.sample.days import check_arguments, days_generated
 from warehouse.sample.tills import (
     CURRENT_NAME,
     FILE_DEFECTS_PER_DAY,
@@ -79,31 +79,18 @@ def read_manifest(truth_dir: Path) -> dict[str, Any] | None:
 
 def check_day(truth_dir: Path, *, scale: int, day: int, seed: int) -> int:
     """Days of the till sample already generated; raise when day `day` cannot follow them."""
-    for name, value, lowest in (("scale", scale, 1), ("day", day, 1), ("seed", seed, 0)):
-        if not isinstance(value, int) or value < lowest:
-            raise WarehouseError(f"sample {name} must be a whole number >= {lowest}, got {value!r}")
+    check_arguments(scale, day, seed)
     manifest = read_manifest(truth_dir)
     if day == 1:
         return 0
-    if manifest is None:
-        raise WarehouseError(
-            f"cannot generate the till files of sample day {day}: day 1 of the till sample was never generated "
-            f"(no {TRUTH_FOLDER}/manifest.json in {truth_dir})",
-            hint="generate day 1 first.",
-        )
-    if (manifest["seed"], manifest["scale"]) != (seed, scale):
-        raise WarehouseError(
-            f"cannot generate the till files of sample day {day} with seed {seed}, scale {scale}: days "
-            f"1..{manifest['days_generated']} were generated with seed {manifest['seed']}, scale {manifest['scale']}",
-            hint="use the same seed and scale, or start over with day 1.",
-        )
-    done = int(manifest["days_generated"])
-    if day > done + 1:
-        raise WarehouseError(
-            f"cannot generate the till files of sample day {day}: only days 1..{done} exist",
-            hint=f"generate day {done + 1} first.",
-        )
-    return done
+    return days_generated(
+        manifest,
+        what="the till files of sample",
+        missing=f"day 1 of the till sample was never generated (no {TRUTH_FOLDER}/manifest.json in {truth_dir})",
+        seed=seed,
+        scale=scale,
+        day=day,
+    )
 
 
 def _start_over(tills_dir: Path, truth: Path, keep: set[str]) -> None:
