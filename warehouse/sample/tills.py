@@ -200,7 +200,7 @@ def current_name(branch: m.Branch, day: date, at: time) -> str:
 
 def plan_trading_day(seed: int, day: date) -> list[TillFile]:
     """The files of one trading day, from (seed, date) alone: one per branch plus the duplicate export."""
-    rng = random.Random(f"tills/{seed}/{day.isoformat()}")
+    rng = random.Random(f"tills/{seed}/{day.isoformat()}")  # nosec B311: sample data, reproducible on purpose
     branches = m.BRANCHES
     counts = [round(branch.orders * rng.uniform(0.92, 1.08)) for branch in branches]
     variant = rng.choice([i for i, branch in enumerate(branches) if branch.name in m.BRANCH_VARIANTS])
@@ -243,7 +243,7 @@ def plan_trading_day(seed: int, day: date) -> list[TillFile]:
 
 def plan_pilot_file(seed: int, day: date) -> TillFile:
     """One file of the pilot layout (the Isle of Wight, 09:00-18:00, the pilot menu, card types)."""
-    rng = random.Random(f"tills/{seed}/pilot/{day.isoformat()}")
+    rng = random.Random(f"tills/{seed}/pilot/{day.isoformat()}")  # nosec B311: sample data, reproducible on purpose
     branch = m.BRANCH_BY_NAME[m.PILOT_BRANCH]
     menu = [Item(*entry) for entry in m.PILOT_MENU]
     orders = _orders(rng, PILOT_ORDERS, m.PILOT_OPENS, m.PILOT_CLOSES, 1, menu)
