@@ -248,15 +248,16 @@ def write_load_files(
     has_header: bool = True,
     drop: Collection[str] = (),
     derived: Sequence[DerivedColumn] = (),
+    key: bytes = b"",
 ) -> list[LoadFile]:
     """Parse the whole file once into CSV load files of about `rows_per_file` rows; CsvFileError on a bad file.
 
     `header` names the file's columns: those of its header line, or (`has_header` False) those of its every line.
     The load files (named by `target(part number)`) hold the file's columns under their warehouse names, less those
     in `drop` (warehouse names), then the `derived` columns, _source_file, _line_number, _file_modified_at and the
-    `constants` (one text value for every row, e.g. the load id). A file that cannot be read leaves no load file
-    behind: those written so far are removed, then the error is raised; with columns to drop, the error quotes no
-    data from the file.
+    `constants` (one text value for every row, e.g. the load id); `key` is handed to the derived columns. A file
+    that cannot be read leaves no load file behind: those written so far are removed, then the error is raised;
+    with columns to drop, the error quotes no data from the file.
     """
     first_line = FIRST_DATA_LINE if has_header else 1
     if has_header and _is_header_only(path):
@@ -297,7 +298,11 @@ def write_load_files(
             )
             lines = pa.array(np.arange(next_line, next_line + rows, dtype=np.int64))
             file_columns = [batch.column(index) for index in kept]
-            derived_columns = [_derive(column, batch) for column in derived]
+            if derived:
+                numbered = pa.RecordBatch.from_arrays(
+                    [*batch.columns, lines], names=[*batch.schema.names, "_line_number"]
+                )
+            derived_columns = [_derive(column, numbered, key) for column in derived]
             columns = [*file_columns, *derived_columns, source_file, lines, modified, *constant_columns]
             writer.write_batch(pa.record_batch(columns, schema=schema))
             counts[-1] += rows
@@ -315,9 +320,9 @@ def write_load_files(
     return [LoadFile(path, rows) for path, rows in zip(paths, counts, strict=True)]
 
 
-def _derive(column: DerivedColumn, batch: pa.RecordBatch) -> pa.Array:
+def _derive(column: DerivedColumn, batch: pa.RecordBatch, key: bytes) -> pa.Array:
     """A derived column's values for one block; TypeError (a bug in its declaration, not in the file) when unfit."""
-    values = column.compute(batch)
+    values = column.compute(batch, key)
     if not isinstance(values, pa.Array) or len(values) != batch.num_rows or values.type != pa.string():
         raise TypeError(f"derived column {column.name} must give one Arrow string per row ({batch.num_rows})")
     return values

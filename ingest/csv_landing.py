@@ -10,6 +10,7 @@ by the first of the source's layouts that recognises it, and turned into COPY lo
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
@@ -39,6 +40,7 @@ from warehouse.database import Connection
 # Several load files let dlt's load workers run their COPYs in parallel.
 ROWS_PER_FILE = 1_000_000
 
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 # Content hash -> name of the file it was first loaded from.
 LoadedFiles = dict[str, str]
 
@@ -61,6 +63,7 @@ def column_hints(source: CsvSource) -> dict[str, dict[str, Any]]:
         "_line_number": {"data_type": "bigint", "nullable": False},
         "_file_modified_at": {"data_type": "timestamp", "nullable": False},
         "_file_sha256": text_column(),
+        **({"_layout": text_column()} if "_layout" in source.file_columns else {}),
         **({"_exported_at": {"data_type": "timestamp", "nullable": True}} if source.export_time else {}),
         "_dlt_load_id": {"data_type": "text", "nullable": False},
     }
@@ -103,11 +106,13 @@ def _new_file_rows(
     spool_dir: Path,
     notes: list[str],
     loaded_before: Callable[[], LoadedFiles],
+    key: bytes,
 ) -> Iterator[Any]:
     """Each file whose content is new, parsed whole into CSV load files first, then imported into the package.
 
     A file whose content was loaded before (under any name) is skipped with a note; a known name with new content
-    and a new file with an old modification time load like any new file. The load files carry the load id
+    and a new file with an old modification time load like any new file. An empty file of a source that allows
+    them is noted once by name (all empty files have the same content). The load files carry the load id
     themselves: dlt's normalize step does not touch imported files.
     """
     load_id = dlt.current.load_package_state()["load_id"]
@@ -116,6 +121,7 @@ def _new_file_rows(
         state["loaded_files"] = loaded_before()
     loaded: LoadedFiles = state["loaded_files"]
     loaded_names = set(loaded.values())
+    empty_files: list[str] = state.setdefault("empty_files", [])
     spool_dir.mkdir(parents=True, exist_ok=True)
     for file in sorted(files, key=lambda item: (item["modification_date"], item["file_name"])):
         if not is_read(file["file_name"], source.file_globs):
@@ -128,6 +134,11 @@ def _new_file_rows(
             )
         sha256 = file_sha256(path)
         name = printable(path.name)
+        if source.empty_files_allowed and sha256 == EMPTY_SHA256:
+            if name not in empty_files:
+                empty_files.append(name)
+                notes.append(f"{name} is empty: a delivery without rows")
+            continue
         if sha256 in loaded:
             if loaded[sha256] != name:
                 notes.append(
@@ -138,6 +149,8 @@ def _new_file_rows(
             notes.append(f"{name} was rewritten with new content; loading it as a new version of the export")
         layout, header = file_layout(path, source)
         constants = {"_file_sha256": sha256}
+        if "_layout" in source.file_columns:
+            constants["_layout"] = layout.name
         if source.export_time is not None:
             constants["_exported_at"] = _timestamp_text(source.export_time(path.name, file["modification_date"]))
         constants["_dlt_load_id"] = load_id
@@ -151,6 +164,7 @@ def _new_file_rows(
             has_header=layout.header,
             drop=source.drop_columns,
             derived=source.derived_columns,
+            key=key,
         )
         loaded[sha256] = name
         loaded_names.add(name)
@@ -175,12 +189,18 @@ def unread_entries(landing_dir: Path, file_globs: Sequence[str]) -> list[str]:
 
 
 def csv_resource(
-    source: CsvSource, landing_dir: Path, spool_dir: Path, notes: list[str], loaded_before: Callable[[], LoadedFiles]
+    source: CsvSource,
+    landing_dir: Path,
+    spool_dir: Path,
+    notes: list[str],
+    loaded_before: Callable[[], LoadedFiles],
+    key: bytes = b"",
 ) -> dlt.sources.DltResource:
     """The files in `landing_dir` whose content is not loaded yet, as rows of raw.<source.table>.
 
     Entries the loader will not read (not matching the source's patterns, or a folder) are named in `notes`;
-    `loaded_before` reads the loaded files back from the warehouse when the dlt state does not have them.
+    `loaded_before` reads the loaded files back from the warehouse when the dlt state does not have them; `key` is
+    the source's pseudonym key, for its derived columns.
     """
     landing_dir.mkdir(parents=True, exist_ok=True)
     unread = unread_entries(landing_dir, source.file_globs)
@@ -194,7 +214,7 @@ def csv_resource(
     listed = source.file_globs[0] if len(source.file_globs) == 1 else "*"
     all_files = filesystem(bucket_url=landing_dir.resolve().as_uri(), file_glob=listed)
     rows = dlt.transformer(name=source.table, write_disposition="append", columns=column_hints(source))(_new_file_rows)
-    return all_files | rows(source=source, spool_dir=spool_dir, notes=notes, loaded_before=loaded_before)
+    return all_files | rows(source=source, spool_dir=spool_dir, notes=notes, loaded_before=loaded_before, key=key)
 
 
 def files_in_raw(connection: Connection, table: str, landing_dir: Path) -> LoadedFiles:

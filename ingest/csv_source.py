@@ -38,11 +38,12 @@ class DerivedColumn:
     """A column computed from each block of parsed rows, before dropped columns go: e.g. a keyed hash of a card number.
 
     `compute` gets an Arrow record batch of the file's columns (warehouse names, all text, dropped ones included)
-    and returns an Arrow string array, one value per row.
+    plus `_line_number`, and the source's pseudonym key (ingest/pseudonyms.py) for keyed hashes; it returns an
+    Arrow string array, one value per row.
     """
 
     name: str
-    compute: Callable[[pa.RecordBatch], pa.Array]
+    compute: Callable[[pa.RecordBatch, bytes], pa.Array]
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,9 @@ class CsvSource:
     `name` is the source's name (`warehouse ingest --source <name>`, the dlt pipeline `<name>_to_raw`).
     `required_columns` must be in every file; `drop_columns` (personal data) are read but never written: no load
     file, dlt state or raw table holds them. `derived_columns` are computed before the drop. With `export_time`,
-    each row gets `_exported_at`: the export's own time from the file's name and modification time.
+    each row gets `_exported_at`: the export's own time from the file's name and modification time. With
+    `empty_files_allowed`, a file of 0 bytes is a delivery without rows (a till's closed day), noted once; without,
+    it is an error. A source of several layouts gives each row `_layout`, the name of the layout that read it.
     """
 
     name: str
@@ -64,6 +67,7 @@ class CsvSource:
     drop_columns: tuple[str, ...] = ()
     derived_columns: tuple[DerivedColumn, ...] = ()
     export_time: Callable[[str, datetime], datetime] | None = None
+    empty_files_allowed: bool = False
 
     def __post_init__(self) -> None:
         if not self.layouts:
@@ -80,7 +84,11 @@ class CsvSource:
     @property
     def file_columns(self) -> tuple[str, ...]:
         """The loader's per-file columns of this source (besides csv_files.LOADER_COLUMNS and `_dlt_load_id`)."""
-        return ("_file_sha256", *(("_exported_at",) if self.export_time else ()))
+        return (
+            "_file_sha256",
+            *(("_layout",) if len(self.layouts) > 1 else ()),
+            *(("_exported_at",) if self.export_time else ()),
+        )
 
     @property
     def own_columns(self) -> tuple[str, ...]:

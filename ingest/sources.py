@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from ingest.crm_customers import CRM_CUSTOMERS
 from ingest.csv_source import CsvSource
+from ingest.tills import TILLS
 from warehouse.database import Connection
 from warehouse.errors import WarehouseError
 from warehouse.settings import SOURCE_DBNAME, Settings
@@ -77,19 +78,19 @@ class Source:
     unloaded: Callable[[Connection, Settings], str | None] | None = None
 
 
-def source_credentials(section: str, settings: Settings) -> str | None:
-    """A source's credentials as dlt resolves them, or None when they are not configured.
+def source_setting(section: str, name: str, settings: Settings) -> str | None:
+    """A source's secret setting `name` as dlt resolves it, or None when it is not configured.
 
-    dlt's providers in dlt's order: the env var SOURCES__<SECTION>__CREDENTIALS, then `credentials` under
+    dlt's providers in dlt's order: the env var SOURCES__<SECTION>__<NAME>, then `<name>` under
     `[sources.<section>]` in the project's .dlt/secrets.toml (settings.dlt_settings_dir, whatever the current
     directory). A TOML table of fields (drivername, username, password, host, port, database, query) becomes a
-    URL through dlt's ConnectionStringCredentials. The only place that reads source credentials.
+    URL through dlt's ConnectionStringCredentials. The only place that reads source secrets.
     """
     from dlt.common.configuration.providers import EnvironProvider, SecretsTomlProvider
     from dlt.common.typing import TSecretValue
 
     for provider in (EnvironProvider(), SecretsTomlProvider(str(settings.dlt_settings_dir))):
-        value, _ = provider.get_value("credentials", TSecretValue, None, "sources", section)
+        value, _ = provider.get_value(name, TSecretValue, None, "sources", section)
         if isinstance(value, Mapping):
             from dlt.common.configuration.specs import ConnectionStringCredentials
 
@@ -97,6 +98,11 @@ def source_credentials(section: str, settings: Settings) -> str | None:
         if value:
             return str(value)
     return None
+
+
+def source_credentials(section: str, settings: Settings) -> str | None:
+    """A source database's credentials (SOURCES__<SECTION>__CREDENTIALS), or None when they are not configured."""
+    return source_setting(section, "credentials", settings)
 
 
 def transactions_credentials(connection: Connection, settings: Settings) -> str:
@@ -119,6 +125,7 @@ def transactions_credentials(connection: Connection, settings: Settings) -> str:
 def csv_files_resource(declaration: CsvSource, connection: Connection, settings: Settings, notes: list[str]) -> object:
     """A CSV source's new files in <landing root>/<its folder>; the loaded files read back from raw if dlt lost them."""
     from ingest.csv_landing import csv_resource, files_in_raw
+    from ingest.pseudonyms import pseudonym_key
 
     landing_dir = settings.landing_dir / declaration.folder
     return csv_resource(
@@ -127,6 +134,7 @@ def csv_files_resource(declaration: CsvSource, connection: Connection, settings:
         settings.dlt_dir / "spool",
         notes,
         lambda: files_in_raw(connection, declaration.table, landing_dir),
+        pseudonym_key(declaration.name, connection, settings) if declaration.derived_columns else b"",
     )
 
 
@@ -248,6 +256,7 @@ SOURCES = (
         after_load=prepare_raw_transactions,
         unloaded=shop_unloaded,
     ),
+    csv_source(TILLS),
 )
 
 

@@ -39,7 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     ingest = commands.add_parser("ingest", parents=[wait], help="load new source data into the raw schema with dlt")
-    ingest.add_argument("--source", action="append", help="only this source (crm, shop); repeatable")
+    from ingest.sources import SOURCES  # light: the declarations, not their loaders
+
+    names = ", ".join(source.name for source in SOURCES)
+    ingest.add_argument("--source", action="append", help=f"only this source ({names}); repeatable")
 
     build = commands.add_parser("build", parents=[wait], help="dbt build; arguments after -- go to dbt")
     build.add_argument("dbt_args", nargs=argparse.REMAINDER)
