@@ -106,7 +106,7 @@ def _new_file_rows(
     spool_dir: Path,
     notes: list[str],
     loaded_before: Callable[[], LoadedFiles],
-    key: bytes,
+    key: Callable[[], bytes],
 ) -> Iterator[Any]:
     """Each file whose content is new, parsed whole into CSV load files first, then imported into the package.
 
@@ -164,7 +164,7 @@ def _new_file_rows(
             has_header=layout.header,
             drop=source.drop_columns,
             derived=source.derived_columns,
-            key=key,
+            key=key() if source.derived_columns else b"",
         )
         loaded[sha256] = name
         loaded_names.add(name)
@@ -194,13 +194,13 @@ def csv_resource(
     spool_dir: Path,
     notes: list[str],
     loaded_before: Callable[[], LoadedFiles],
-    key: bytes = b"",
+    key: Callable[[], bytes] = bytes,
 ) -> dlt.sources.DltResource:
     """The files in `landing_dir` whose content is not loaded yet, as rows of raw.<source.table>.
 
     Entries the loader will not read (not matching the source's patterns, or a folder) are named in `notes`;
-    `loaded_before` reads the loaded files back from the warehouse when the dlt state does not have them; `key` is
-    the source's pseudonym key, for its derived columns.
+    `loaded_before` reads the loaded files back from the warehouse when the dlt state does not have them; `key`
+    gives the source's pseudonym key for its derived columns (asked for only when a file is read).
     """
     landing_dir.mkdir(parents=True, exist_ok=True)
     unread = unread_entries(landing_dir, source.file_globs)

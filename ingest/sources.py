@@ -22,7 +22,7 @@ import traceback
 from collections.abc import Callable, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from multiprocessing.connection import Connection as Pipe
 from typing import TYPE_CHECKING
 
@@ -134,7 +134,7 @@ def csv_files_resource(declaration: CsvSource, connection: Connection, settings:
         settings.dlt_dir / "spool",
         notes,
         lambda: files_in_raw(connection, declaration.table, landing_dir),
-        pseudonym_key(declaration.name, connection, settings) if declaration.derived_columns else b"",
+        cache(partial(pseudonym_key, declaration.name, connection, settings)),
     )
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import Workspace
 
+from ingest.sources import SOURCES
 from warehouse.sample import generate_sample
 
 HEADER = "customer_id,name,age,country,is_active\n"
@@ -65,7 +66,8 @@ def test_first_load_lands_every_row_of_the_files_and_the_table(workspace: Worksp
         "select count(*) from raw.customers where _source_file is null or _line_number < 2 or _dlt_load_id is null"
     ) == [(0,)]
     assert workspace.query("select min(_line_number), max(_line_number) from raw.customers") == [(2, 5_201)]
-    assert workspace.query("select count(*) from raw._dlt_loads where status = 0")[0][0] == 2
+    # One completed load per source (the tills, with no files in this sample, commit their first state).
+    assert workspace.query("select count(*) from raw._dlt_loads where status = 0")[0][0] == len(SOURCES)
 
 
 def test_rerun_without_new_data_lands_nothing(workspace: Workspace) -> None:
@@ -221,14 +223,19 @@ def test_external_postgres_mode_uses_the_configured_server(
         monkeypatch.setenv("WAREHOUSE_DBNAME", "analytics")
         monkeypatch.setenv("SOURCES__TRANSACTIONS__CREDENTIALS", f"postgresql://postgres@/operations?host={socket_dir}")
         assert workspace.cli("sample").returncode == 0
+        # Outside the embedded sample warehouse, pseudonyms need the operator's own key.
+        refused = workspace.cli("ingest")
+        assert refused.returncode == 1 and "SOURCES__TILLS__PSEUDONYM_KEY" in refused.stderr
+        monkeypatch.setenv("SOURCES__TILLS__PSEUDONYM_KEY", "an operator's long random secret")
         result = workspace.cli("ingest")
         assert result.returncode == 0, result.stderr
 
         counts = other.psql(
             "\\c analytics\n"
-            "select (select count(*) from raw.customers) || '/' || (select count(*) from raw.transactions);"
+            "select (select count(*) from raw.customers) || '/' || (select count(*) from raw.transactions) || '/' || "
+            "(select count(*) from raw.tills);"
         )
-        assert "5200/10500" in counts
+        assert "5200/10500/" in counts and "5200/10500/0" not in counts
         # The session's embedded server was not touched.
         assert workspace.query("select to_regclass('raw.customers')") == [(None,)]
         assert "external warehouse" in workspace.cli("db", "status").stdout

@@ -1,0 +1,240 @@
+"""The tills loader: every till line lands once with a stable order id, and no name or card number lands anywhere.
+
+Files come from the till sample generator (warehouse/sample/tills.py), whose truth files say what each file holds.
+Loaded through the real `warehouse ingest` command or the pipeline code it runs, into the embedded Postgres.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import re
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from conftest import Workspace
+from test_ingest import drop_file
+
+from ingest.pipeline import run_source
+from ingest.sources import SourceResult, csv_files_resource
+from ingest.tills import FIELD_SEPARATOR, TILLS, card_holders
+from warehouse.sample import generate_tills
+from warehouse.sample.tills import plan_trading_day, render
+from warehouse.sample.tills_generator import TRUTH_FOLDER
+
+KEY = "a test key, not the development one"
+NAME_PAIRS = re.compile(rb"[A-Z][A-Za-z'-]+ [A-Z][A-Za-z'-]+")
+DIGIT_RUNS = re.compile(rb"\d{12,19}")
+
+
+@pytest.fixture(autouse=True)
+def pseudonym_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCES__TILLS__PSEUDONYM_KEY", KEY)
+
+
+def load_tills(space: Workspace) -> SourceResult:
+    """One ingest of the tills, through the pipeline code `warehouse ingest` runs."""
+    connection, settings = space.connection, space.settings
+    return run_source(
+        TILLS.name, lambda notes: csv_files_resource(TILLS, connection, settings, notes), connection, settings
+    )
+
+
+def truth_rows(truth_dir: Path, kind: str) -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+    for path in sorted((truth_dir / TRUTH_FOLDER).glob(f"{kind}_day*.csv")):
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows += csv.DictReader(handle)
+    return rows
+
+
+def personal_data(tills_dir: Path) -> tuple[set[bytes], set[bytes]]:
+    """Every customer name and card number (digits, and Excel's form of it) in the till files."""
+    names, cards = set(), set()
+    for path in tills_dir.glob("*.csv"):
+        with path.open(newline="", encoding="utf-8") as handle:
+            for row in csv.reader(handle):
+                if row and row[0] != "date":  # not an Excel header
+                    names.add(row[2].encode())
+                    if row[6] and row[6] != "None":
+                        cards.add(row[6].rpartition(",")[2].encode())
+    return names, cards
+
+
+def found_in(data: bytes, names: set[bytes], cards: set[bytes]) -> set[bytes]:
+    """The names and card numbers that occur in `data` (as a "First Last" pair, or a run of digits)."""
+    return (
+        (set(NAME_PAIRS.findall(data)) & names)
+        | (set(DIGIT_RUNS.findall(data)) & cards)
+        | ({card for card in cards if b"E+" in card and card in data})
+    )
+
+
+def every_value_of_every_table(space: Workspace) -> bytes:
+    """The text of every row of every table and view in every schema of the warehouse database."""
+    tables = space.query(
+        "select table_schema, table_name from information_schema.tables "
+        "where table_schema not in ('pg_catalog', 'information_schema')"
+    )
+    assert ("raw", "tills") in tables
+    texts = [
+        space.query(f'select coalesce(string_agg(t::text, chr(10)), \'\') from "{schema}"."{table}" t')[0][0]
+        for schema, table in tables
+    ]
+    return "\n".join(texts).encode()
+
+
+def test_the_till_sample_lands_every_line_once_without_names_or_card_numbers(workspace: Workspace) -> None:
+    settings = workspace.settings
+    generate_tills(tills_dir=settings.tills_landing_dir, truth_dir=settings.truth_dir, scale=1)
+
+    result = workspace.cli("ingest", "--source", "tills")
+    assert result.returncode == 0, result.stderr
+
+    # Every line of every file lands once, with its file and line number; duplicate exports are skipped by content.
+    files = {row["source_file"]: row for row in truth_rows(settings.truth_dir, "files")}
+    expected = {
+        (row["source_file"], int(row["line_number"]))
+        for row in truth_rows(settings.truth_dir, "orders")
+        if row["reject_reason"] != "duplicate_file"
+    }
+    landed = workspace.query("select _source_file, _line_number from raw.tills")
+    assert len(landed) == len(set(landed)) == len(expected)
+    assert set(landed) == expected
+    for name, file in files.items():
+        if file["duplicate_of"]:
+            assert f"skipped re-delivered file {name}: the same content was loaded as {file['duplicate_of']}" in (
+                result.stderr
+            )
+        if file["file_defect"] == "closed_day_empty_file":
+            assert f"{name} is empty: a delivery without rows" in result.stderr
+
+    # Each file's rows name the layout that read it; every order id is distinct.
+    layouts = dict(workspace.query("select _source_file, min(_layout) from raw.tills group by 1"))
+    for name, layout in layouts.items():
+        excel = files[name]["file_defect"] == "excel_touched_file"
+        assert layout == ("excel" if excel else files[name]["layout"]), name
+    assert workspace.query("select count(distinct order_id) = count(*) from raw.tills") == [(True,)]
+
+    # No name and no card number anywhere: not in any table of the warehouse, not in dlt's files or logs.
+    names, cards = personal_data(settings.tills_landing_dir)
+    assert len(names) > 1_000 and len(cards) > 1_000  # the input does hold personal data
+    assert not found_in(every_value_of_every_table(workspace), names, cards)
+    written = [path for path in settings.state_dir.rglob("*") if path.is_file() and "pgdata" not in path.parts]
+    assert any(path.name.startswith("tills.") for path in written)  # the load files are kept, and read here
+    for path in written:
+        assert not found_in(path.read_bytes(), names, cards), path
+
+
+def test_order_ids_and_card_holders_are_keyed_hashes_of_the_line(workspace: Workspace) -> None:
+    line = (
+        '03/09/2021 09:12,Leeds,Jane Example,"Large Latte - 2.45, Regular Filter coffee - 1.50",3.95,CARD,'
+        "4123456789012345"
+    )
+    drop_file(workspace.settings.tills_landing_dir, "leeds_03-09-2021_09-00-00.csv", line + "\n" + line + "\n")
+
+    assert load_tills(workspace).ok
+
+    fields = next(csv.reader([line]))
+    expected = [
+        hashlib.blake2b(
+            FIELD_SEPARATOR.join([*fields, str(number)]).encode(),
+            digest_size=16,
+            key=KEY.encode(),
+            person=b"till order id",
+        ).hexdigest()
+        for number in (1, 2)
+    ]
+    card = hashlib.blake2b(
+        b"4123456789012345", digest_size=16, key=KEY.encode(), person=b"till card holder"
+    ).hexdigest()
+    # Two equal lines are two orders; the same card is one card holder.
+    assert workspace.query("select order_id, card_holder from raw.tills order by _line_number") == [
+        (expected[0], card),
+        (expected[1], card),
+    ]
+
+
+def test_a_card_holder_is_the_card_digits_whatever_the_layout() -> None:
+    batch = pa.RecordBatch.from_pydict(
+        {
+            "card_number": [
+                "4123456789012345",
+                "visa16,4123456789012345",
+                "None",
+                None,
+                "5.49417E+15",
+                " 4123456789012345 ",
+            ]
+        }
+    )
+    holders = card_holders(batch, b"key").to_pylist()
+    assert holders[0] == holders[1] == holders[5] is not None
+    assert holders[2:5] == [None, None, None]  # cash, and a number Excel destroyed
+
+
+def test_fifty_files_dropped_at_once_land_exactly_once_even_with_two_ingests_at_once(workspace: Workspace) -> None:
+    landing = workspace.settings.tills_landing_dir
+    landing.mkdir(parents=True)
+    planned = [
+        till
+        for day in ("2025-06-01", "2025-06-02", "2025-06-03")
+        for till in plan_trading_day(7, date.fromisoformat(day))
+    ]
+    dropped = [till for till in planned if till.orders and not till.duplicate_of][:50]
+    assert len(dropped) == 50
+    for till in dropped:
+        (landing / till.name).write_bytes(render(till))
+
+    # Two ingests started together: the second waits for the first and finds nothing new.
+    command = [sys.executable, "-m", "warehouse.cli", "ingest", "--source", "tills", "--wait", "300"]
+    runs = [subprocess.Popen(command, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)]
+    runs.append(
+        subprocess.Popen(command, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    )
+    outcomes = [run.communicate(timeout=600) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outcomes
+
+    per_file = dict(workspace.query("select _source_file, count(*) from raw.tills group by 1"))
+    assert per_file == {till.name: len(till.orders) for till in dropped}
+    assert workspace.query("select count(*) = count(distinct (_source_file, _line_number)) from raw.tills") == [(True,)]
+
+    # The same file dropped again under its name, and a copy under another name: nothing new.
+    again = drop_file(landing, dropped[0].name, render(dropped[0]))
+    drop_file(landing, "copy_of_" + again.name, render(dropped[0]))
+    assert load_tills(workspace).rows_by_table == {}
+    assert sum(per_file.values()) == workspace.query("select count(*) from raw.tills")[0][0]
+
+
+GOOD = b"03/09/2021 09:14,Leeds,John Sample,Regular Hot Chocolate - 1.40,1.4,CASH,\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "problem"),
+    [
+        (GOOD + b"03/09/2021 09:15,Leeds,Ann B\xe9e,Regular Latte - 2.15,2.15,CASH,\n", 2, "not UTF-8"),
+        (GOOD + b"03/09/2021 09:15,Leeds,Ann Bee,Regular Latte - 2.15,2.15,CASH\n", 2, "expected 7 fields, found 6"),
+        (b"Ann Bee;Leeds;03/09/2021\n", 1, "fits none of the layouts of source tills"),
+    ],
+    ids=["undecodable_bytes", "wrong_column_count", "unknown_layout"],
+)
+def test_a_bad_till_file_is_named_with_its_line_and_nothing_of_the_run_lands(
+    workspace: Workspace, content: bytes, line: int, problem: str
+) -> None:
+    landing = workspace.settings.tills_landing_dir
+    drop_file(landing, "aaa_good_03-09-2021_09-00-00.csv", GOOD)
+    drop_file(landing, "leeds_03-09-2021_09-00-00.csv", content)
+
+    result = load_tills(workspace)
+
+    assert not result.ok
+    message = str(result.error)
+    assert f"leeds_03-09-2021_09-00-00.csv, line {line}" in message and problem in message, message
+    assert "Ann B" not in message and "John Sample" not in message  # an error quotes no personal data
+    if workspace.query("select to_regclass('raw.tills')") != [(None,)]:
+        assert workspace.query("select count(*) from raw.tills") == [(0,)]
