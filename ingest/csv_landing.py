@@ -243,3 +243,31 @@ def files_in_raw(connection: Connection, table: str, landing_dir: Path) -> Loade
         if content_hash is not None:
             loaded.setdefault(content_hash, name)
     return loaded
+
+
+# The Postgres types of the dlt data types column_hints uses (dlt's own mapping for Postgres).
+POSTGRES_TYPES = {"text": "varchar", "bigint": "bigint", "timestamp": "timestamp with time zone"}
+
+
+def create_raw_table_if_missing(source: CsvSource, connection: Connection) -> str | None:
+    """Create the source's raw table, empty, when no file has landed yet: the models read it from the first build.
+
+    dlt creates a table only with its first rows, and a source may have delivered nothing yet (a new branch feed,
+    a test without its files). The columns are those dlt would create; dlt adds later ones to a table that exists.
+    """
+    columns = [
+        sql.SQL("{} {}{}").format(
+            sql.Identifier(name),
+            sql.SQL(POSTGRES_TYPES[hints["data_type"]]),
+            sql.SQL("" if hints["nullable"] else " not null"),
+        )
+        for name, hints in column_hints(source).items()
+    ]
+    with closing(psycopg2.connect(connection.libpq_dsn())) as conn, conn, conn.cursor() as cursor:
+        cursor.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(RAW_SCHEMA)))
+        cursor.execute(
+            sql.SQL("create table if not exists {} ({})").format(
+                sql.Identifier(RAW_SCHEMA, source.table), sql.SQL(", ").join(columns)
+            )
+        )
+    return None

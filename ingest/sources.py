@@ -138,9 +138,20 @@ def csv_files_resource(declaration: CsvSource, connection: Connection, settings:
     )
 
 
+def create_csv_raw_table(declaration: CsvSource, connection: Connection) -> str | None:
+    from ingest.csv_landing import create_raw_table_if_missing
+
+    return create_raw_table_if_missing(declaration, connection)
+
+
 def csv_source(declaration: CsvSource) -> Source:
-    """The source that loads a declared CSV landing folder."""
-    return Source(declaration.name, (declaration.table,), partial(csv_files_resource, declaration))
+    """The source that loads a declared CSV landing folder; its raw table exists (empty) before its first file."""
+    return Source(
+        declaration.name,
+        (declaration.table,),
+        partial(csv_files_resource, declaration),
+        after_load=partial(create_csv_raw_table, declaration),
+    )
 
 
 def shop_resource(connection: Connection, settings: Settings, notes: list[str]) -> object:

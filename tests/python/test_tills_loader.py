@@ -20,8 +20,7 @@ import pytest
 from conftest import Workspace
 from test_ingest import drop_file
 
-from ingest.pipeline import run_source
-from ingest.sources import SourceResult, csv_files_resource
+from ingest.sources import SourceResult, load_source
 from ingest.tills import FIELD_SEPARATOR, TILLS, card_holders
 from warehouse.sample import generate_tills
 from warehouse.sample.tills import plan_trading_day, render
@@ -39,10 +38,7 @@ def pseudonym_key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def load_tills(space: Workspace) -> SourceResult:
     """One ingest of the tills, through the pipeline code `warehouse ingest` runs."""
-    connection, settings = space.connection, space.settings
-    return run_source(
-        TILLS.name, lambda notes: csv_files_resource(TILLS, connection, settings, notes), connection, settings
-    )
+    return load_source(TILLS.name, space.connection, space.settings)
 
 
 def truth_rows(truth_dir: Path, kind: str) -> list[dict[str, str]]:
@@ -238,3 +234,12 @@ def test_a_bad_till_file_is_named_with_its_line_and_nothing_of_the_run_lands(
     assert "Ann B" not in message and "John Sample" not in message  # an error quotes no personal data
     if workspace.query("select to_regclass('raw.tills')") != [(None,)]:
         assert workspace.query("select count(*) from raw.tills") == [(0,)]
+
+
+def test_before_its_first_file_the_raw_table_exists_empty_for_the_models(workspace: Workspace) -> None:
+    assert load_tills(workspace).ok
+    assert workspace.query("select count(*) from raw.tills") == [(0,)]
+
+    drop_file(workspace.settings.tills_landing_dir, "leeds_03-09-2021_09-00-00.csv", GOOD)
+    assert load_tills(workspace).rows_by_table == {"tills": 1}
+    assert workspace.query("select _layout, order_id is not null from raw.tills") == [("current", True)]
