@@ -1,7 +1,8 @@
-"""The customer report: one self-contained HTML file drawn from the marts.
+"""The report: self-contained HTML pages drawn from the marts, customers here and branches in report_branches.py.
 
-Queries read the marts as they are (ordered, limited, never aggregated here), plotly draws the charts and the
-Jinja2 template `templates/report.html.j2` lays out the page, with plotly.js inlined once so the file opens offline.
+Queries read the marts as they are (ordered, limited, never aggregated here), plotly draws the charts and a
+Jinja2 template per page (`templates/report.html.j2`, `templates/branches.html.j2`, both on `_page.html.j2`) lays
+it out, with plotly.js inlined once per page so each file opens offline. The pages link to each other.
 """
 
 from __future__ import annotations
@@ -137,38 +138,42 @@ class ReportData:
     last_run: Row | None
 
 
-def read_report_data(connection: Connection) -> ReportData:
-    """Query the marts; WarehouseError naming the missing marts when the warehouse is not built."""
+def connect_to_warehouse(connection: Connection):
+    """A psycopg2 connection to the warehouse; WarehouseError saying how to start it when it cannot be reached."""
     try:
-        conn = psycopg2.connect(connection.libpq_dsn(), connect_timeout=10)
+        return psycopg2.connect(connection.libpq_dsn(), connect_timeout=10)
     except psycopg2.OperationalError as error:
         raise WarehouseError(
             f"cannot connect to the warehouse {connection.dbname} at {connection.host}:{connection.port}: "
             f"{str(error).strip()}",
             hint="start it with `warehouse db up` (or check WAREHOUSE_HOST/PORT/USER/PASSWORD), then try again.",
         ) from error
-    try:
-        with conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cursor:
-            cursor.execute(
-                "select name from unnest(%s::text[]) as name where to_regclass('marts.' || name) is null",
-                (list(REQUIRED_MARTS),),
-            )
-            missing = [row["name"] for row in cursor.fetchall()]
-            if missing:
-                raise WarehouseError(
-                    f"the report needs the marts {', '.join('marts.' + name for name in missing)}, "
-                    f"which do not exist in database {connection.dbname}",
-                    hint="run `warehouse run` first (it loads the sources and builds the marts), then report again.",
-                )
-            results: dict[str, list[Row]] = {}
-            for name, statement in QUERIES.items():
-                cursor.execute(statement, {"top_customers": TOP_CUSTOMERS})
-                results[name] = [dict(row) for row in cursor.fetchall()]
-            last_run = _last_run(cursor)
-    finally:
-        conn.close()
+
+
+def require_marts(cursor, schema: str, names: tuple[str, ...]) -> None:
+    """WarehouseError naming the marts of `schema` that do not exist: a page never draws from a half-built warehouse."""
+    cursor.execute(
+        "select name from unnest(%s::text[]) as name where to_regclass(quote_ident(%s) || '.' || name) is null",
+        (list(names), schema),
+    )
+    missing = [row["name"] for row in cursor.fetchall()]
+    if missing:
+        raise WarehouseError(
+            f"the report needs the marts {', '.join(f'{schema}.{name}' for name in missing)}, "
+            f"which do not exist in database {cursor.connection.info.dbname}",
+            hint="run `warehouse run` first (it loads the sources and builds the marts), then report again.",
+        )
+
+
+def read_report_data(cursor, generated_at: datetime) -> ReportData:
+    """Query the customer marts with a RealDictCursor; WarehouseError naming the missing marts."""
+    require_marts(cursor, "marts", REQUIRED_MARTS)
+    results: dict[str, list[Row]] = {}
+    for name, statement in QUERIES.items():
+        cursor.execute(statement, {"top_customers": TOP_CUSTOMERS})
+        results[name] = [dict(row) for row in cursor.fetchall()]
     return ReportData(
-        generated_at=datetime.now(timezone.utc),
+        generated_at=generated_at,
         # every row of the mart carries the var dbt built it with; the age-band mart lists every band
         threshold=results["age_bands"][0]["high_value_threshold"],
         totals=results["totals"][0],
@@ -177,7 +182,7 @@ def read_report_data(connection: Connection) -> ReportData:
         spend_by_country=results["spend_by_country"],
         top_customers=results["top_customers"],
         data_quality=results["data_quality"],
-        last_run=last_run,
+        last_run=_last_run(cursor),
     )
 
 
@@ -191,14 +196,33 @@ def _last_run(cursor) -> Row | None:
     return dict(row) if row else None
 
 
+def branches_page_path(output: Path) -> Path:
+    """Where the branches page goes: beside the customer page, `<name>_branches.html`."""
+    return output.with_name(f"{output.stem}_branches{output.suffix or '.html'}")
+
+
 def write_report(connection: Connection, output: Path) -> Path:
-    """Write the self-contained HTML report of the marts to `output` and return its path."""
-    data = read_report_data(connection)
+    """Write the report's pages (customers to `output`, branches beside it) and return the customer page's path."""
+    from warehouse import report_branches
+
     output = Path(output)
-    html = render_html(data)
+    generated_at = datetime.now(timezone.utc)
+    conn = connect_to_warehouse(connection)
+    try:
+        with conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cursor:
+            customers = read_report_data(cursor, generated_at)
+            branches = report_branches.read_branches_data(cursor, generated_at)
+    finally:
+        conn.close()
+    branches_path = branches_page_path(output)
+    pages = {
+        output: render_html(customers, branches_path.name),
+        branches_path: report_branches.render_html(branches, output.name),
+    }
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(html, encoding="utf-8")
+        for path, page in pages.items():
+            path.write_text(page, encoding="utf-8")
     except OSError as error:
         raise file_error(error, "write the HTML report", "WAREHOUSE_REPORT_PATH", output) from error
     return output
@@ -354,15 +378,24 @@ _environment.filters.update(
 )
 
 
-def render_html(data: ReportData) -> str:
-    """The whole page as one HTML string."""
-    return _environment.get_template("report.html.j2").render(
+def render_page(template: str, **context: object) -> str:
+    """A page of the report from its template, with what every page has (policy, plotly.js, the dash)."""
+    return _environment.get_template(template).render(
+        **context,
+        empty=EMPTY,
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        plotly_js=Markup(plotly.offline.get_plotlyjs()),  # nosec B704 - the library's own bundled script
+    )
+
+
+def render_html(data: ReportData, branches_page: str) -> str:
+    """The customer page as one HTML string; `branches_page` is the branches page's file name, for the link."""
+    return render_page(
+        "report.html.j2",
         **asdict(data),
         title=TITLE,
         above=f"> {money(data.threshold).removesuffix('.00')}",
         top_customers_limit=TOP_CUSTOMERS,
-        empty=EMPTY,
-        content_security_policy=CONTENT_SECURITY_POLICY,
-        plotly_js=Markup(plotly.offline.get_plotlyjs()),  # nosec B704 - the library's own bundled script
+        pages=[("Customers", None), ("Branches", branches_page)],
         charts=charts(data),
     )
