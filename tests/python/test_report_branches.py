@@ -68,8 +68,8 @@ def test_branch_revenue_and_ranking_are_sums_of_the_orders(branches_page, built_
         built_warehouse,
         """
         select branches.branch_name, count(*), sum(orders.total)
-        from tills.fct_tills_orders as orders
-        inner join tills.dim_tills_branches as branches on orders.branch_id = branches.branch_id
+        from tills.orders as orders
+        inner join tills.branches as branches on orders.branch_id = branches.branch_id
         group by branches.branch_name
         order by sum(orders.total) desc, branches.branch_name
         """,
@@ -93,8 +93,8 @@ def test_top_products_are_the_units_of_the_order_items(branches_page, built_ware
             """
             select concat_ws(' ', products.size, products.product_name || coalesce(' - ' || products.flavour, '')),
                 sum(items.quantity)
-            from tills.fct_tills_order_items as items
-            inner join tills.dim_tills_products as products on items.product_id = products.product_id
+            from tills.order_items as items
+            inner join tills.products as products on items.product_id = products.product_id
             group by products.product_id, products.size, products.product_name, products.flavour
             """,
         )
@@ -128,8 +128,8 @@ def test_hourly_trade_and_average_spend_draw_the_mart_rows(branches_page, built_
         built_warehouse,
         """
         select orders.payment_method, branches.branch_name, round(avg(orders.total), 2)
-        from tills.fct_tills_orders as orders
-        inner join tills.dim_tills_branches as branches on orders.branch_id = branches.branch_id
+        from tills.orders as orders
+        inner join tills.branches as branches on orders.branch_id = branches.branch_id
         group by 1, 2
         """,
     )
