@@ -11,6 +11,9 @@ from warehouse.job import RunReport
 HEADLINES = {
     "customers": "select count(*) from marts.dim_customers",
     "high-value customers": "select count(*) from marts.rpt_high_value_customers",
+    "café orders (clean)": "select count(*) from tills.orders",
+    "café revenue (£, whole pounds)": "select coalesce(round(sum(revenue)), 0) from tills.rpt_tills_branch_ranking",
+    "café best branch by revenue": "select branch_name from tills.rpt_tills_branch_ranking where revenue_rank = 1",
 }
 # Data-quality figures of each source's latest load, from the data-quality report mart.
 QUALITY = """
@@ -39,7 +42,11 @@ def headline_figures(connection: Connection) -> list[str]:
             with conn.cursor() as cursor:
                 try:
                     cursor.execute(statement)
-                    lines.append(f"  {label:<28} {cursor.fetchone()[0]:>12,}")
+                    row = cursor.fetchone()
+                    if row is not None:
+                        value = row[0]
+                        shown = f"{value:>12,}" if not isinstance(value, str) else f"{value:>12}"
+                        lines.append(f"  {label:<32} {shown}")
                 except psycopg2.Error:
                     conn.rollback()
     return lines
@@ -83,5 +90,7 @@ def render(report: RunReport, connection: Connection) -> str:
     if quality:
         lines += ["data quality (marts.rpt_data_quality):", *quality]
     if report.report_path:
-        lines.append(f"report: {report.report_path}")
+        from warehouse.report import branches_page_path
+
+        lines.append(f"report: {report.report_path} (branches: {branches_page_path(report.report_path).name})")
     return "\n".join(lines)
