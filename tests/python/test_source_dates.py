@@ -134,7 +134,7 @@ def test_sql_date_rules_and_the_oracle_agree(workspace: Workspace) -> None:
     assert sum(day is not None for day, _ in rows) > 100, "too few random values parse to test anything"
 
 
-@pytest.mark.fast
+# Not in `make test-fast`: three dbt compiles with different --vars, each a full parse (about a minute in all).
 def test_today_is_the_shops_day_not_the_utc_day(workspace: Workspace) -> None:
     """source_today() is the current day in var source_timezone (26 hours apart here: never the same day)."""
     days = {}
