@@ -30,6 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         help="multiply rows (1 = 5,200 customers, 10,500 txns; till files of 1 trading day, N = N trading days)",
     )
+    sample.add_argument(
+        "--tills-scale",
+        type=int,
+        metavar="DAYS",
+        help="trading days of till files on day 1, if not --scale (a scale-1000 customer benchmark needs no 5M orders)",
+    )
     sample.add_argument("--day", type=int, default=1, help="1 = initial export; K > 1 = day K's changes and tills")
     sample.add_argument("--seed", type=int, default=42)
 
@@ -104,7 +110,9 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "db":
         return db_command(args.action, settings)
     if args.command == "sample":
-        job.generate_sample_sources(database.connect(settings), settings, args.scale, args.day, args.seed)
+        job.generate_sample_sources(
+            database.connect(settings), settings, args.scale, args.day, args.seed, tills_scale=args.tills_scale
+        )
     elif args.command == "ingest":
         with job.logged_run(settings, "ingest", args.wait) as (connection, record):
             record.rows_landed = job.ingest(connection, settings, args.source, record.ingest_notes)

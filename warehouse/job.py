@@ -69,13 +69,22 @@ def real_source_configured(settings: Settings) -> bool:
 
 
 def generate_sample_sources(
-    connection: Connection, settings: Settings, scale: int = 1, day: int = 1, seed: int = 42
+    connection: Connection,
+    settings: Settings,
+    scale: int = 1,
+    day: int = 1,
+    seed: int = 42,
+    tills_scale: int | None = None,
 ) -> object:
-    """Write the sample CRM export, shop transactions and branch till files (see docs/sample_data.md)."""
+    """Write the sample CRM export, shop transactions and branch till files (see docs/sample_data.md).
+
+    The tills' scale (trading days on day 1) is `scale` unless `tills_scale` is given.
+    """
     from warehouse.sample import generate_sample, generate_tills
     from warehouse.sample.tills_generator import check_day
 
-    check_day(settings.truth_dir, scale=scale, day=day, seed=seed)  # before anything of day `day` is written
+    tills_scale = tills_scale or scale
+    check_day(settings.truth_dir, scale=tills_scale, day=day, seed=seed)  # before anything of day `day` is written
     summary = generate_sample(
         customers_dir=settings.customers_landing_dir,
         source_dsn=source_libpq_dsn(connection, settings),
@@ -88,7 +97,7 @@ def generate_sample_sources(
     tills = generate_tills(
         tills_dir=settings.tills_landing_dir,
         truth_dir=settings.truth_dir,
-        scale=scale,
+        scale=tills_scale,
         day=day,
         seed=seed,
         progress=say,

@@ -351,3 +351,14 @@ def test_till_names_are_never_crm_names() -> None:
     assert not set(menu.FIRST_NAMES) & set(reference.FIRST_NAMES)
     assert not set(menu.LAST_NAMES) & set(reference.LAST_NAMES)
     assert all("," not in name and '"' not in name for name in menu.FIRST_NAMES + menu.LAST_NAMES)
+
+
+def test_the_tills_may_have_a_scale_of_their_own(workspace) -> None:
+    """`warehouse sample --scale 2 --tills-scale 1`: customers at scale 2, till files of one trading day."""
+    result = workspace.cli("sample", "--scale", "2", "--tills-scale", "1")
+
+    assert result.returncode == 0, result.stderr
+    assert "at scale 2: 10,400 customer rows" in result.stderr
+    days = {match.group(1) for path in workspace.settings.tills_landing_dir.iterdir()
+            if (match := re.fullmatch(r"[a-z_-]+_(\d{2}-\d{2}-\d{4})_\d{2}-\d{2}-\d{2}\.csv", path.name))}  # fmt: skip
+    assert days == {"30-06-2025"}
