@@ -259,6 +259,8 @@ def write_load_files(
     that cannot be read leaves no load file behind: those written so far are removed, then the error is raised;
     with columns to drop, the error quotes no data from the file.
     """
+    if derived and not key:
+        raise TypeError("derived columns need the source's pseudonym key")  # an empty key: a plain, reversible hash
     first_line = FIRST_DATA_LINE if has_header else 1
     if has_header and _is_header_only(path):
         return []
@@ -298,10 +300,7 @@ def write_load_files(
             )
             lines = pa.array(np.arange(next_line, next_line + rows, dtype=np.int64))
             file_columns = [batch.column(index) for index in kept]
-            if derived:
-                numbered = pa.RecordBatch.from_arrays(
-                    [*batch.columns, lines], names=[*batch.schema.names, "_line_number"]
-                )
+            numbered = pa.RecordBatch.from_arrays([*batch.columns, lines], names=[*batch.schema.names, "_line_number"])
             derived_columns = [_derive(column, numbered, key) for column in derived]
             columns = [*file_columns, *derived_columns, source_file, lines, modified, *constant_columns]
             writer.write_batch(pa.record_batch(columns, schema=schema))

@@ -10,7 +10,6 @@ by the first of the source's layouts that recognises it, and turned into COPY lo
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
@@ -40,7 +39,7 @@ from warehouse.database import Connection
 # Several load files let dlt's load workers run their COPYs in parallel.
 ROWS_PER_FILE = 1_000_000
 
-EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+EMPTY_FILE_MAX_BYTES = 64  # larger files hold data (or garbage, which the reader reports)
 # Content hash -> name of the file it was first loaded from.
 LoadedFiles = dict[str, str]
 
@@ -134,10 +133,13 @@ def _new_file_rows(
             )
         sha256 = file_sha256(path)
         name = printable(path.name)
-        if source.empty_files_allowed and sha256 == EMPTY_SHA256:
+        if source.empty_files_allowed and is_empty(path):
+            if name in loaded_names:
+                notes.append(f"{name} was emptied after it was loaded; the rows it had stay in raw.{source.table}")
+            elif name not in empty_files:
+                notes.append(f"{name} is empty: a delivery without rows")
             if name not in empty_files:
                 empty_files.append(name)
-                notes.append(f"{name} is empty: a delivery without rows")
             continue
         if sha256 in loaded:
             if loaded[sha256] != name:
@@ -164,7 +166,7 @@ def _new_file_rows(
             has_header=layout.header,
             drop=source.drop_columns,
             derived=source.derived_columns,
-            key=key() if source.derived_columns else b"",
+            key=key() if source.derived_columns else b"",  # asked for only when a file needs it
         )
         loaded[sha256] = name
         loaded_names.add(name)
@@ -177,6 +179,14 @@ def _new_file_rows(
         finally:
             for part in parts:
                 part.path.unlink(missing_ok=True)  # dlt has hard-linked (or copied) it into the package
+
+
+def is_empty(path: Path) -> bool:
+    """True for a file without a line of data: 0 bytes, or only a UTF-8 byte order mark and line ends/blanks
+    (what a spreadsheet saves for an empty sheet)."""
+    if path.stat().st_size > EMPTY_FILE_MAX_BYTES:
+        return False
+    return not path.read_bytes().removeprefix(b"\xef\xbb\xbf").strip()
 
 
 def unread_entries(landing_dir: Path, file_globs: Sequence[str]) -> list[str]:
@@ -194,7 +204,7 @@ def csv_resource(
     spool_dir: Path,
     notes: list[str],
     loaded_before: Callable[[], LoadedFiles],
-    key: Callable[[], bytes] = bytes,
+    key: Callable[[], bytes],
 ) -> dlt.sources.DltResource:
     """The files in `landing_dir` whose content is not loaded yet, as rows of raw.<source.table>.
 
@@ -254,6 +264,8 @@ def create_raw_table_if_missing(source: CsvSource, connection: Connection) -> st
 
     dlt creates a table only with its first rows, and a source may have delivered nothing yet (a new branch feed,
     a test without its files). The columns are those dlt would create; dlt adds later ones to a table that exists.
+    (dlt's `materialize_table_schema` marker cannot do it: the resource is a transformer of the folder's listing,
+    never called for an empty folder.)
     """
     columns = [
         sql.SQL("{} {}{}").format(

@@ -139,6 +139,7 @@ def csv_files_resource(declaration: CsvSource, connection: Connection, settings:
 
 
 def create_csv_raw_table(declaration: CsvSource, connection: Connection) -> str | None:
+    """After each load: the source's raw table, created empty if no file has landed yet (csv_landing)."""
     from ingest.csv_landing import create_raw_table_if_missing
 
     return create_raw_table_if_missing(declaration, connection)

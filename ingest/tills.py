@@ -30,10 +30,10 @@ if TYPE_CHECKING:  # Arrow is imported where rows are read: the list of sources 
 COLUMNS = ("date", "branch_name", "customer", "orders", "total_price", "payment_method", "card_number")
 PILOT_COLUMNS = ("date", "branch_name", "customer", "orders", "payment_method", "total_price", "card_number")
 PERSONAL_COLUMNS = ("customer", "card_number")
-FIELD_SEPARATOR = "\x1f"  # ASCII unit separator: cannot occur in a CSV text field the tills write
+FIELD_SEPARATOR = "\x1f"  # between the length-prefixed fields of an order id's input
 CARD_DIGITS = r"^\d{12,19}$"
 PILOT_TIME = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
-CURRENT_TIME = r"\d\d/\d\d/\d{4} \d\d:\d\d"
+CURRENT_TIME = r"\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d\d"  # `8/8/2023 9:00` too: a current file Excel saved without header
 
 
 def first_field_is(pattern: str) -> Callable[[list[str]], bool]:
@@ -43,17 +43,28 @@ def first_field_is(pattern: str) -> Callable[[list[str]], bool]:
 
 
 def is_excel_header(fields: list[str]) -> bool:
+    """A layout test: line 1 is the header Excel-touched files carry (any case)."""
     return [field.lower() for field in fields] == list(COLUMNS)
 
 
 def order_ids(batch: pa.RecordBatch, key: bytes) -> pa.Array:
-    """A keyed hash of each line's fields (in the file's order) and line number."""
+    """A keyed hash of each line's fields (in the file's order) and line number.
+
+    Each field is written as `<length>:<text>` (NULL, an empty unquoted field, as `-`), so no two different lines
+    give the same input, whatever characters their fields hold.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     from ingest.pseudonyms import keyed_hashes
 
-    fields = [pc.fill_null(batch.column(name), "") for name in batch.schema.names if name != "_line_number"]
+    fields = []
+    for name in batch.schema.names:
+        if name == "_line_number":
+            continue
+        column = batch.column(name)
+        lengths = pc.cast(pc.utf8_length(column), pa.string())
+        fields.append(pc.fill_null(pc.binary_join_element_wise(lengths, column, ":"), "-"))
     numbers = pc.cast(batch.column("_line_number"), pa.string())
     lines = pc.binary_join_element_wise(*fields, numbers, FIELD_SEPARATOR)
     return keyed_hashes(lines.to_pylist(), key, b"till order id")
@@ -65,7 +76,10 @@ def card_holders(batch: pa.RecordBatch, key: bytes) -> pa.Array:
 
     from ingest.pseudonyms import keyed_hashes
 
-    digits = pc.replace_substring_regex(pc.utf8_trim_whitespace(batch.column("card_number")), r"^.*,", "")
+    # `visa16,4123...` -> `4123...`; spaces and dashes between digit groups go.
+    digits = pc.replace_substring_regex(
+        pc.replace_substring_regex(batch.column("card_number"), r"^.*,", ""), r"[\s-]", ""
+    )
     usable = pc.fill_null(pc.match_substring_regex(digits, CARD_DIGITS), False)
     return keyed_hashes(pc.if_else(usable, digits, None).to_pylist(), key, b"till card holder")
 

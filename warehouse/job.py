@@ -83,7 +83,7 @@ def generate_sample_sources(
     from warehouse.sample import generate_sample, generate_tills
     from warehouse.sample.tills_generator import check_day
 
-    tills_scale = tills_scale or scale
+    tills_scale = scale if tills_scale is None else tills_scale
     check_day(settings.truth_dir, scale=tills_scale, day=day, seed=seed)  # before anything of day `day` is written
     summary = generate_sample(
         customers_dir=settings.customers_landing_dir,

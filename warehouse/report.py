@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import quote
 
 import jinja2
 import plotly.graph_objects as go
@@ -211,14 +212,16 @@ def write_report(connection: Connection, output: Path) -> Path:
     try:
         with conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cursor:
             customers = read_report_data(cursor, generated_at)
-            branches = report_branches.read_branches_data(cursor, generated_at)
+            # A warehouse built before the tills existed has no schema tills: then the customer page only.
+            cursor.execute("select to_regnamespace(%s) is not null as present", (report_branches.SCHEMA,))
+            has_tills = cursor.fetchone()["present"]
+            branches = report_branches.read_branches_data(cursor, generated_at) if has_tills else None
     finally:
         conn.close()
     branches_path = branches_page_path(output)
-    pages = {
-        output: render_html(customers, branches_path.name),
-        branches_path: report_branches.render_html(branches, output.name),
-    }
+    pages = {output: render_html(customers, quote(branches_path.name) if branches else None)}
+    if branches:
+        pages[branches_path] = report_branches.render_html(branches, quote(output.name))
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         for path, page in pages.items():
@@ -388,14 +391,14 @@ def render_page(template: str, **context: object) -> str:
     )
 
 
-def render_html(data: ReportData, branches_page: str) -> str:
-    """The customer page as one HTML string; `branches_page` is the branches page's file name, for the link."""
+def render_html(data: ReportData, branches_page: str | None) -> str:
+    """The customer page as one HTML string; `branches_page` is the branches page's URL (None: no such page)."""
     return render_page(
         "report.html.j2",
         **asdict(data),
         title=TITLE,
         above=f"> {money(data.threshold).removesuffix('.00')}",
         top_customers_limit=TOP_CUSTOMERS,
-        pages=[("Customers", None), ("Branches", branches_page)],
+        pages=[("Customers", None), ("Branches", branches_page)] if branches_page else [],
         charts=charts(data),
     )

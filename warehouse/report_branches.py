@@ -88,7 +88,12 @@ def pounds(value: object) -> str:
 
 def pounds_short(value: object) -> str:
     """£1.2M, £45k or £999: a bar's label."""
-    return report.money_short(value).replace("$", "£")
+    amount = Decimal(value or 0)
+    if amount >= 1_000_000:
+        return f"£{amount / 1_000_000:.1f}M"
+    if amount >= 10_000:
+        return f"£{amount / 1_000:.0f}k"
+    return f"£{amount:,.0f}"
 
 
 def hour(value: object) -> str:
@@ -181,7 +186,7 @@ def charts(data: BranchesData) -> dict[str, Markup]:
 
 
 def render_html(data: BranchesData, customers_page: str) -> str:
-    """The branches page as one HTML string; `customers_page` is the customer page's file name, for the link."""
+    """The branches page as one HTML string; `customers_page` is the customer page's URL, for the link."""
     best_by_revenue = next((row for row in data.ranking if row["revenue_rank"] == 1), None)
     best_by_orders = next((row for row in data.ranking if row["orders_rank"] == 1), None)
     return report.render_page(

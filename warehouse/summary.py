@@ -13,7 +13,9 @@ HEADLINES = {
     "high-value customers": "select count(*) from marts.rpt_high_value_customers",
     "café orders (clean)": "select count(*) from tills.orders",
     "café revenue (£, whole pounds)": "select coalesce(round(sum(revenue)), 0) from tills.rpt_tills_branch_ranking",
-    "café best branch by revenue": "select branch_name from tills.rpt_tills_branch_ranking where revenue_rank = 1",
+    "café best branch by revenue": (
+        "select branch_name from tills.rpt_tills_branch_ranking where revenue_rank = 1 order by branch_name limit 1"
+    ),
 }
 # Data-quality figures of each source's latest load, from the data-quality report mart.
 QUALITY = """

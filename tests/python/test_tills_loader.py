@@ -50,7 +50,7 @@ def truth_rows(truth_dir: Path, kind: str) -> list[dict[str, str]]:
 
 
 def personal_data(tills_dir: Path) -> tuple[set[bytes], set[bytes]]:
-    """Every customer name and card number (digits, and Excel's form of it) in the till files."""
+    """Every customer name and card number (digits, Excel's form of it, the pilot's card type) in the till files."""
     names, cards = set(), set()
     for path in tills_dir.glob("*.csv"):
         with path.open(newline="", encoding="utf-8") as handle:
@@ -58,17 +58,16 @@ def personal_data(tills_dir: Path) -> tuple[set[bytes], set[bytes]]:
                 if row and row[0] != "date":  # not an Excel header
                     names.add(row[2].encode())
                     if row[6] and row[6] != "None":
-                        cards.add(row[6].rpartition(",")[2].encode())
+                        card_type, _, number = row[6].rpartition(",")
+                        cards |= {number.encode(), card_type.encode()} - {b""}
     return names, cards
 
 
 def found_in(data: bytes, names: set[bytes], cards: set[bytes]) -> set[bytes]:
-    """The names and card numbers that occur in `data` (as a "First Last" pair, or a run of digits)."""
-    return (
-        (set(NAME_PAIRS.findall(data)) & names)
-        | (set(DIGIT_RUNS.findall(data)) & cards)
-        | ({card for card in cards if b"E+" in card and card in data})
-    )
+    """The names and card data that occur in `data` (a "First Last" pair, a run of digits, Excel's form, a type)."""
+    digit_runs = set(DIGIT_RUNS.findall(data))
+    spelled = {card for card in cards if not card.isdigit() and card in data}  # 5.49417E+15, visa16, mastercard
+    return (set(NAME_PAIRS.findall(data)) & names) | (digit_runs & cards) | spelled
 
 
 def every_value_of_every_table(space: Workspace) -> bytes:
@@ -120,6 +119,7 @@ def test_the_till_sample_lands_every_line_once_without_names_or_card_numbers(wor
     # No name and no card number anywhere: not in any table of the warehouse, not in dlt's files or logs.
     names, cards = personal_data(settings.tills_landing_dir)
     assert len(names) > 1_000 and len(cards) > 1_000  # the input does hold personal data
+    assert {b"visa16", b"mastercard"} <= cards and any(b"E+" in card for card in cards)
     assert not found_in(every_value_of_every_table(workspace), names, cards)
     written = [path for path in settings.state_dir.rglob("*") if path.is_file() and "pgdata" not in path.parts]
     assert any(path.name.startswith("tills.") for path in written)  # the load files are kept, and read here
@@ -127,51 +127,58 @@ def test_the_till_sample_lands_every_line_once_without_names_or_card_numbers(wor
         assert not found_in(path.read_bytes(), names, cards), path
 
 
+def keyed(value: bytes, purpose: bytes, secret: str = KEY) -> str:
+    """The documented keyed hash: BLAKE2b, 16 bytes, its 64-byte key derived from the secret (ingest/pseudonyms.py)."""
+    key = hashlib.blake2b(secret.encode(), digest_size=64, person=b"pseudonym key").digest()
+    return hashlib.blake2b(value, digest_size=16, key=key, person=purpose).hexdigest()
+
+
 def test_order_ids_and_card_holders_are_keyed_hashes_of_the_line(workspace: Workspace) -> None:
     line = (
         '03/09/2021 09:12,Leeds,Jane Example,"Large Latte - 2.45, Regular Filter coffee - 1.50",3.95,CARD,'
         "4123456789012345"
     )
-    drop_file(workspace.settings.tills_landing_dir, "leeds_03-09-2021_09-00-00.csv", line + "\n" + line + "\n")
+    cash = "03/09/2021 09:13,Leeds,John Sample,Regular Latte - 2.15,2.15,CASH,"
+    drop_file(workspace.settings.tills_landing_dir, "leeds_03-09-2021_09-00-00.csv", f"{line}\n{line}\n{cash}\n")
 
     assert load_tills(workspace).ok
 
+    def order_id(fields: list[str | None], number: int) -> str:
+        written = ["-" if field is None else f"{len(field)}:{field}" for field in fields]
+        return keyed(FIELD_SEPARATOR.join([*written, str(number)]).encode(), b"till order id")
+
     fields = next(csv.reader([line]))
-    expected = [
-        hashlib.blake2b(
-            FIELD_SEPARATOR.join([*fields, str(number)]).encode(),
-            digest_size=16,
-            key=KEY.encode(),
-            person=b"till order id",
-        ).hexdigest()
-        for number in (1, 2)
-    ]
-    card = hashlib.blake2b(
-        b"4123456789012345", digest_size=16, key=KEY.encode(), person=b"till card holder"
-    ).hexdigest()
-    # Two equal lines are two orders; the same card is one card holder.
+    cash_fields = [*next(csv.reader([cash]))[:6], None]  # an empty unquoted field is NULL
+    card = keyed(b"4123456789012345", b"till card holder")
+    # Two equal lines are two orders; the same card is one card holder; cash has none.
     assert workspace.query("select order_id, card_holder from raw.tills order by _line_number") == [
-        (expected[0], card),
-        (expected[1], card),
+        (order_id(fields, 1), card),
+        (order_id(fields, 2), card),
+        (order_id(cash_fields, 3), None),
     ]
 
 
-def test_a_card_holder_is_the_card_digits_whatever_the_layout() -> None:
+def test_a_card_holder_is_the_card_digits_whatever_the_layout_and_the_key() -> None:
     batch = pa.RecordBatch.from_pydict(
         {
             "card_number": [
                 "4123456789012345",
                 "visa16,4123456789012345",
+                "4123 4567 8901 2345",
+                "4123-4567-8901-2345",
+                "5123456789012345",
                 "None",
                 None,
                 "5.49417E+15",
-                " 4123456789012345 ",
             ]
         }
     )
     holders = card_holders(batch, b"key").to_pylist()
-    assert holders[0] == holders[1] == holders[5] is not None
-    assert holders[2:5] == [None, None, None]  # cash, and a number Excel destroyed
+    assert holders[0] == holders[1] is not None
+    assert holders[2] == holders[3] == holders[0]  # digits in groups: the same card
+    assert holders[4] not in (None, holders[0])  # another card, another holder
+    assert holders[5:] == [None, None, None]  # cash, and a number Excel destroyed
+    assert card_holders(batch, b"another key").to_pylist()[0] != holders[0]
 
 
 def test_fifty_files_dropped_at_once_land_exactly_once_even_with_two_ingests_at_once(workspace: Workspace) -> None:
@@ -213,8 +220,12 @@ GOOD = b"03/09/2021 09:14,Leeds,John Sample,Regular Hot Chocolate - 1.40,1.4,CAS
 @pytest.mark.parametrize(
     ("content", "line", "problem"),
     [
-        (GOOD + b"03/09/2021 09:15,Leeds,Ann B\xe9e,Regular Latte - 2.15,2.15,CASH,\n", 2, "not UTF-8"),
-        (GOOD + b"03/09/2021 09:15,Leeds,Ann Bee,Regular Latte - 2.15,2.15,CASH\n", 2, "expected 7 fields, found 6"),
+        (GOOD + b"03/09/2021 09:15,Leeds,Ann B\xe9e,Regular Latte - 2.15,2.15,CARD,4999888877776666\n", 2, "not UTF-8"),
+        (
+            GOOD + b"03/09/2021 09:15,Leeds,Ann Bee,Regular Latte - 2.15,CARD,4999888877776666\n",
+            2,
+            "expected 7 fields, found 6",
+        ),
         (b"Ann Bee;Leeds;03/09/2021\n", 1, "fits none of the layouts of source tills"),
     ],
     ids=["undecodable_bytes", "wrong_column_count", "unknown_layout"],
@@ -231,7 +242,8 @@ def test_a_bad_till_file_is_named_with_its_line_and_nothing_of_the_run_lands(
     assert not result.ok
     message = str(result.error)
     assert f"leeds_03-09-2021_09-00-00.csv, line {line}" in message and problem in message, message
-    assert "Ann B" not in message and "John Sample" not in message  # an error quotes no personal data
+    for personal in ("Ann B", "John Sample", "4999888877776666"):  # an error quotes no personal data
+        assert personal not in message
     if workspace.query("select to_regclass('raw.tills')") != [(None,)]:
         assert workspace.query("select count(*) from raw.tills") == [(0,)]
 
@@ -243,3 +255,19 @@ def test_before_its_first_file_the_raw_table_exists_empty_for_the_models(workspa
     drop_file(workspace.settings.tills_landing_dir, "leeds_03-09-2021_09-00-00.csv", GOOD)
     assert load_tills(workspace).rows_by_table == {"tills": 1}
     assert workspace.query("select _layout, order_id is not null from raw.tills") == [("current", True)]
+
+
+def test_an_empty_sheet_is_a_closed_day_and_an_emptied_file_is_named(workspace: Workspace) -> None:
+    landing = workspace.settings.tills_landing_dir
+    drop_file(landing, "leeds_03-09-2021_09-00-00.csv", GOOD)
+    drop_file(landing, "leeds_04-09-2021_09-00-00.csv", b"\xef\xbb\xbf\r\n")  # what a spreadsheet saves for nothing
+
+    first = load_tills(workspace)
+    assert first.ok, first.error
+    assert "leeds_04-09-2021_09-00-00.csv is empty: a delivery without rows" in first.notes
+
+    drop_file(landing, "leeds_03-09-2021_09-00-00.csv", b"")
+    second = load_tills(workspace)
+    assert second.ok and second.rows_by_table == {}
+    assert any("leeds_03-09-2021_09-00-00.csv was emptied after it was loaded" in note for note in second.notes)
+    assert workspace.query("select count(*) from raw.tills") == [(1,)]
