@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -54,6 +55,8 @@ from warehouse.settings import Settings, load_settings  # noqa: E402
 TARGET_RATIO = 3.0
 BASELINE_TABLE = "tills_copy_baseline"
 TIMING_FILE = "generation.json"  # in the sample folder: how long the cached sample took to write
+# The ingest reports its own duration per source, e.g. "[warehouse] tills: tills 1,063,785 (20.52 s)".
+STEP_SECONDS = re.compile(r"tills: tills [\d,]+ \((?P<seconds>[\d.]+) s\)")
 
 
 @dataclass
@@ -141,14 +144,18 @@ def count_rows(connection: Connection, table: str) -> int:
     return rows
 
 
-def run_ingest(connection: Connection) -> tuple[float, int]:
-    """a. `warehouse ingest --source tills` as a user runs it: wall seconds of the whole command, rows landed."""
+def run_ingest(connection: Connection, reported: list[float]) -> tuple[float, int]:
+    """a. `warehouse ingest --source tills` as a user runs it: wall seconds of the whole command, rows landed.
+
+    The ingest's own figure for the source (dlt pipeline, without Python and library start-up) goes to `reported`.
+    """
     command = [sys.executable, "-m", "warehouse.cli", "ingest", "--source", "tills"]
     started = time.perf_counter()
     done = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         sys.exit(f"the ingest failed (exit {done.returncode}):\n{done.stdout}{done.stderr}")
+    reported.append(float(STEP_SECONDS.search(done.stdout + done.stderr)["seconds"]))
     return seconds, count_rows(connection, "raw.tills")
 
 
@@ -179,17 +186,23 @@ def measure(step: Step, run: Callable[[], tuple[float, int]], repetition: int) -
     print(f"  run {repetition}: {step.name}: {seconds:.2f} s, {rows:,} rows (load average before {load:.2f})")
 
 
-def print_table(ingest: Step, copy: Step) -> None:
+def print_table(ingest: Step, copy: Step, reported: list[float]) -> None:
     rows = ingest.rows[0]
     ratio = ingest.median / copy.median
+    itself = statistics.median(reported)
     print()
     print(f"| {rows:,} till order lines, {len(ingest.seconds)} runs | median s | spread s | rows/s | load before |")
     print("|---|---|---|---|---|")
     for step in (ingest, copy):
         loads = ", ".join(f"{load:.1f}" for load in step.load_before)
         print(f"| {step.name} | {step.median:.2f} | {step.spread} | {rows / step.median:,.0f} | {loads} |")
+    spread = f"{min(reported):.2f}-{max(reported):.2f}"
+    print(
+        f"| ingest itself, as the command reports it (no start-up) | {itself:.2f} | {spread} | {rows / itself:,.0f} | |"
+    )
     verdict = "met" if ratio <= TARGET_RATIO else "missed"
-    print(f"| ratio ingest / COPY | **{ratio:.2f}** | | | target <= {TARGET_RATIO:.0f}: {verdict} |")
+    print(f"| ratio whole command / COPY | **{ratio:.2f}** | | | target <= {TARGET_RATIO:.0f}: {verdict} |")
+    print(f"| ratio ingest itself / COPY | {itself / copy.median:.2f} | | | |")
 
 
 def main() -> None:
@@ -216,16 +229,17 @@ def main() -> None:
     connection = connect(settings)
     ingest = Step("`warehouse ingest --source tills` (whole command)")
     copy = Step("plain COPY of the same rows (7 text columns)")
+    reported: list[float] = []
     try:
         print(f"rows to load: {expected:,} order lines in {len(files)} files (empty and re-delivered files left out)")
         for repetition in range(1, args.repeat + 1):
             fresh_warehouse(connection, settings)
-            measure(ingest, lambda: run_ingest(connection), repetition)
+            measure(ingest, lambda: run_ingest(connection, reported), repetition)
             measure(copy, lambda: run_copy(connection, files), repetition)
             for step in (ingest, copy):
                 if step.rows[-1] != expected:
                     sys.exit(f"{step.name} loaded {step.rows[-1]:,} rows, expected {expected:,}")
-        print_table(ingest, copy)
+        print_table(ingest, copy, reported)
         print(f"load average at the end: {load_average()}")
     finally:
         stop_embedded(settings)
