@@ -264,12 +264,14 @@ class LoadFileBundles:
             return [(part, tag)]
         with part.path.open("rb") as source:
             header = source.readline()
-            bundle, _ = self._open.get(header) or (LoadFile(self._target(self._made), 0), tag)
-            if bundle.rows == 0:
+            if header in self._open:
+                bundle, _ = self._open[header]
+            else:  # a new bundle starts with the header line
+                bundle = LoadFile(self._target(self._made), 0)
                 self._made += 1
+                bundle.path.write_bytes(header)
+                self._open[header] = (bundle, tag)
             with bundle.path.open("ab") as sink:
-                if bundle.rows == 0:
-                    sink.write(header)
                 shutil.copyfileobj(source, sink)
         part.path.unlink()
         bundle = LoadFile(bundle.path, bundle.rows + part.rows)
