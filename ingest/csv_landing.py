@@ -24,6 +24,8 @@ from psycopg2 import sql
 
 from ingest.csv_files import (
     CsvFileError,
+    LoadFile,
+    LoadFileBundles,
     file_sha256,
     first_fields,
     printable,
@@ -38,6 +40,11 @@ from warehouse.database import Connection
 
 # Several load files let dlt's load workers run their COPYs in parallel.
 ROWS_PER_FILE = 1_000_000
+# Load files of smaller landed files are joined up to this many rows (one dlt job each; ingest/csv_files.py).
+BUNDLE_ROWS = 250_000
+# dlt's filesystem listing hands the files over a page at a time, and bundles span one page: 100 files a page (its
+# default) made a bundle of every 100 till files (~30,000 rows).
+FILES_PER_PAGE = 10_000
 
 EMPTY_FILE_MAX_BYTES = 64  # larger files hold data (or garbage, which the reader reports)
 # Content hash -> name of the file it was first loaded from.
@@ -122,63 +129,82 @@ def _new_file_rows(
     loaded_names = set(loaded.values())
     empty_files: list[str] = state.setdefault("empty_files", [])
     spool_dir.mkdir(parents=True, exist_ok=True)
-    for file in sorted(files, key=lambda item: (item["modification_date"], item["file_name"])):
-        if not is_read(file["file_name"], source.file_globs):
-            continue
-        path = Path(file.local_file_path)
-        if "\ufffd" in path.name and not path.exists():
-            # The filesystem listing decodes names as UTF-8 and cannot give back the original bytes.
-            raise CsvFileError(
-                path, "the file name is not UTF-8 (its undecodable bytes are shown as \ufffd); rename the file"
-            )
-        sha256 = file_sha256(path)
-        name = printable(path.name)
-        if source.empty_files_allowed and is_empty(path):
-            if name in loaded_names:
-                notes.append(f"{name} was emptied after it was loaded; the rows it had stay in raw.{source.table}")
-            elif name not in empty_files:
-                notes.append(f"{name} is empty: a delivery without rows")
-            if name not in empty_files:
-                empty_files.append(name)
-            continue
-        if sha256 in loaded:
-            if loaded[sha256] != name:
-                notes.append(
-                    f"skipped re-delivered file {name}: the same content was loaded as {loaded[sha256]} (nothing new)"
+    # Small files' load files are joined into bundles: dlt runs one COPY job per imported file.
+    bundle_stem = f"{source.table}.{load_id}.{uuid.uuid4().hex[:12]}.bundle"
+    bundles = LoadFileBundles(lambda number: spool_dir / f"{bundle_stem}{number}.csv", BUNDLE_ROWS)
+    try:
+        for file in sorted(files, key=lambda item: (item["modification_date"], item["file_name"])):
+            if not is_read(file["file_name"], source.file_globs):
+                continue
+            path = Path(file.local_file_path)
+            if "\ufffd" in path.name and not path.exists():
+                # The filesystem listing decodes names as UTF-8 and cannot give back the original bytes.
+                raise CsvFileError(
+                    path, "the file name is not UTF-8 (its undecodable bytes are shown as \ufffd); rename the file"
                 )
-            continue
-        if name in loaded_names:
-            notes.append(f"{name} was rewritten with new content; loading it as a new version of the export")
-        layout, header = file_layout(path, source)
-        constants = {"_file_sha256": sha256}
-        if "_layout" in source.file_columns:
-            constants["_layout"] = layout.name
-        if source.export_time is not None:
-            constants["_exported_at"] = _timestamp_text(source.export_time(path.name, file["modification_date"]))
-        constants["_dlt_load_id"] = load_id
-        stem = f"{source.table}.{load_id}.{uuid.uuid4().hex[:12]}"
-        parts = write_load_files(
-            path,
-            header,
-            lambda part, stem=stem: spool_dir / f"{stem}.{part}.csv",
-            ROWS_PER_FILE,
-            constants,
-            has_header=layout.header,
-            drop=source.drop_columns,
-            derived=source.derived_columns,
-            key=key() if source.derived_columns else b"",  # asked for only when a file needs it
-        )
-        loaded[sha256] = name
-        loaded_names.add(name)
-        # Extra columns of this file land too, as text; dropped ones are not created.
-        kept = [name for name in warehouse_names(header) if name not in source.drop_columns]
-        hints = dlt.mark.make_hints(columns={name: text_column() for name in kept})
-        try:
-            for part in parts:
-                yield dlt.mark.with_file_import(str(part.path), "csv", items_count=part.rows, hints=hints)
-        finally:
-            for part in parts:
-                part.path.unlink(missing_ok=True)  # dlt has hard-linked (or copied) it into the package
+            sha256 = file_sha256(path)
+            name = printable(path.name)
+            if source.empty_files_allowed and is_empty(path):
+                if name in loaded_names:
+                    notes.append(f"{name} was emptied after it was loaded; the rows it had stay in raw.{source.table}")
+                elif name not in empty_files:
+                    notes.append(f"{name} is empty: a delivery without rows")
+                if name not in empty_files:
+                    empty_files.append(name)
+                continue
+            if sha256 in loaded:
+                if loaded[sha256] != name:
+                    notes.append(
+                        f"skipped re-delivered file {name}: the same content was loaded as {loaded[sha256]} "
+                        "(nothing new)"
+                    )
+                continue
+            if name in loaded_names:
+                notes.append(f"{name} was rewritten with new content; loading it as a new version of the export")
+            layout, header = file_layout(path, source)
+            constants = {"_file_sha256": sha256}
+            if "_layout" in source.file_columns:
+                constants["_layout"] = layout.name
+            if source.export_time is not None:
+                constants["_exported_at"] = _timestamp_text(source.export_time(path.name, file["modification_date"]))
+            constants["_dlt_load_id"] = load_id
+            stem = f"{source.table}.{load_id}.{uuid.uuid4().hex[:12]}"
+            parts = write_load_files(
+                path,
+                header,
+                lambda part, stem=stem: spool_dir / f"{stem}.{part}.csv",
+                ROWS_PER_FILE,
+                constants,
+                has_header=layout.header,
+                drop=source.drop_columns,
+                derived=source.derived_columns,
+                key=key() if source.derived_columns else b"",  # asked for only when a file needs it
+            )
+            loaded[sha256] = name
+            loaded_names.add(name)
+            # Extra columns of this file land too, as text; dropped ones are not created.
+            kept = [name for name in warehouse_names(header) if name not in source.drop_columns]
+            hints = dlt.mark.make_hints(columns={name: text_column() for name in kept})
+            try:
+                ready = [bundled for part in parts for bundled in bundles.add(part, hints)]
+            except BaseException:
+                for part in parts:
+                    part.path.unlink(missing_ok=True)
+                raise
+            yield from _imports(ready)
+        yield from _imports(bundles.finish())
+    finally:
+        bundles.discard()
+
+
+def _imports(ready: list[tuple[LoadFile, Any]]) -> Iterator[Any]:
+    """Ready load files as dlt file imports, each removed once dlt has hard-linked (or copied) it into the package."""
+    try:
+        for load_file, hints in ready:
+            yield dlt.mark.with_file_import(str(load_file.path), "csv", items_count=load_file.rows, hints=hints)
+    finally:
+        for load_file, _ in ready:
+            load_file.path.unlink(missing_ok=True)
 
 
 def is_empty(path: Path) -> bool:
@@ -222,7 +248,7 @@ def csv_resource(
         )
     # One pattern is listed as it is; several are listed as every file, then filtered by `is_read`.
     listed = source.file_globs[0] if len(source.file_globs) == 1 else "*"
-    all_files = filesystem(bucket_url=landing_dir.resolve().as_uri(), file_glob=listed)
+    all_files = filesystem(bucket_url=landing_dir.resolve().as_uri(), file_glob=listed, files_per_page=FILES_PER_PAGE)
     rows = dlt.transformer(name=source.table, write_disposition="append", columns=column_hints(source))(_new_file_rows)
     return all_files | rows(source=source, spool_dir=spool_dir, notes=notes, loaded_before=loaded_before, key=key)
 

@@ -17,7 +17,6 @@ import contextlib
 import hashlib
 import os
 import secrets
-from collections.abc import Iterable
 
 import pyarrow as pa
 
@@ -67,16 +66,22 @@ def _state_folder_secret(settings: Settings, source: str) -> str:
     return path.read_text().strip()
 
 
-def keyed_hashes(values: Iterable[str | None], key: bytes, purpose: bytes) -> pa.Array:
-    """Each value's keyed BLAKE2b as 32 hex characters (None stays None), as an Arrow string array."""
+def keyed_hashes(values: pa.Array, key: bytes, purpose: bytes) -> pa.Array:
+    """Each value's keyed BLAKE2b as 32 hex characters (NULL stays NULL), as an Arrow string array.
+
+    The values' UTF-8 bytes are hashed as Arrow holds them (no Python text in between), and the keyed state is made
+    once and copied for each value: a new keyed BLAKE2b compresses the key block first, so a copy gives the same
+    hash for less work.
+    """
     if not key:
         raise ValueError("a keyed hash needs a key")  # an empty key would make it a plain, reversible hash
-    return pa.array(
-        [
-            None
-            if value is None
-            else hashlib.blake2b(value.encode(), digest_size=DIGEST_BYTES, key=key, person=purpose).hexdigest()
-            for value in values
-        ],
-        pa.string(),
-    )
+    keyed = hashlib.blake2b(digest_size=DIGEST_BYTES, key=key, person=purpose)
+    hashes: list[str | None] = []
+    for value in values.cast(pa.binary()).to_pylist():
+        if value is None:
+            hashes.append(None)
+            continue
+        state = keyed.copy()
+        state.update(value)
+        hashes.append(state.hexdigest())
+    return pa.array(hashes, pa.string())

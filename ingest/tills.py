@@ -67,7 +67,7 @@ def order_ids(batch: pa.RecordBatch, key: bytes) -> pa.Array:
         fields.append(pc.fill_null(pc.binary_join_element_wise(lengths, column, ":"), "-"))
     numbers = pc.cast(batch.column("_line_number"), pa.string())
     lines = pc.binary_join_element_wise(*fields, numbers, FIELD_SEPARATOR)
-    return keyed_hashes(lines.to_pylist(), key, b"till order id")
+    return keyed_hashes(lines, key, b"till order id")
 
 
 def card_holders(batch: pa.RecordBatch, key: bytes) -> pa.Array:
@@ -81,7 +81,7 @@ def card_holders(batch: pa.RecordBatch, key: bytes) -> pa.Array:
         pc.replace_substring_regex(batch.column("card_number"), r"^.*,", ""), r"[\s-]", ""
     )
     usable = pc.fill_null(pc.match_substring_regex(digits, CARD_DIGITS), False)
-    return keyed_hashes(pc.if_else(usable, digits, None).to_pylist(), key, b"till card holder")
+    return keyed_hashes(pc.if_else(usable, digits, None), key, b"till card holder")
 
 
 TILLS = CsvSource(

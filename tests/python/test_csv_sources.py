@@ -20,7 +20,7 @@ from conftest import Workspace
 from test_ingest import drop_file
 
 from ingest.crm_customers import CRM_CUSTOMERS
-from ingest.csv_files import CsvFileError
+from ingest.csv_files import CsvFileError, LoadFile, LoadFileBundles
 from ingest.csv_landing import file_layout
 from ingest.csv_source import CsvLayout, CsvSource, DerivedColumn
 from ingest.pipeline import run_source
@@ -106,6 +106,35 @@ def test_a_declaration_that_cannot_work_is_refused() -> None:
         CsvSource("x", "x", "x", (CsvLayout("pilot", header=False, columns=("a",)),), required_columns=("total",))
     with pytest.raises(ValueError, match="name the columns exactly when there is no header"):
         CsvSource("x", "x", "x", (CsvLayout("bare", header=False),), required_columns=())
+
+
+@pytest.mark.fast
+def test_small_load_files_are_joined_into_bundles_of_the_same_columns(tmp_path: Path) -> None:
+    """Many small landed files become a few COPY jobs (one dlt job per load file), every row once, one header each."""
+
+    def load_file(name: str, header: str, rows: int) -> LoadFile:
+        path = tmp_path / name
+        path.write_text(header + "".join(f"{name},{row}\n" for row in range(rows)))
+        return LoadFile(path, rows)
+
+    bundles = LoadFileBundles(lambda number: tmp_path / f"bundle{number}.csv", rows=5)
+    ready = [
+        *bundles.add(load_file("a", "x,y\n", 2), "xy"),
+        *bundles.add(load_file("b", "y,x\n", 1), "yx"),  # other columns: a bundle of its own
+        *bundles.add(load_file("c", "x,y\n", 3), "xy"),  # the first bundle is full now
+        *bundles.add(load_file("big", "x,y\n", 5), "xy"),  # as large as a bundle: ready as it is
+        *bundles.add(load_file("d", "x,y\n", 1), "xy"),
+    ]
+    ready += bundles.finish()
+
+    texts = {file.path.name: (file.path.read_text(), file.rows, tag) for file, tag in ready}
+    assert texts == {
+        "bundle0.csv": ("x,y\na,0\na,1\nc,0\nc,1\nc,2\n", 5, "xy"),
+        "big": ("x,y\n" + "".join(f"big,{row}\n" for row in range(5)), 5, "xy"),
+        "bundle1.csv": ("y,x\nb,0\n", 1, "yx"),
+        "bundle2.csv": ("x,y\nd,0\n", 1, "xy"),
+    }
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["big", "bundle0.csv", "bundle1.csv", "bundle2.csv"]
 
 
 def test_the_crm_declaration_reads_the_folder_the_settings_name(settings: Settings) -> None:
