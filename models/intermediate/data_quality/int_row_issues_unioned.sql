@@ -9,6 +9,7 @@
 {%- set row_issue_models = [
     'int_customers_issues_counted',
     'int_transactions_issues_counted',
+    'int_tills_issues_counted',
 ] %}
 
 with
