@@ -51,7 +51,9 @@ def test_a_run_is_logged_with_what_it_did(ran_template: RanTemplate, ran: Worksp
     [(command, trigger, status, rows, models, passed, failed, error)] = run_log(ran)
     assert (command, trigger, status, error) == ("run", "manual", "success", None)
     captures = ran.query("select count(*) from raw.transactions_captures")[0][0]
-    assert rows == {"customers": 5_200, "transactions": 10_500, "transactions_captures": captures}
+    till_lines = ran.query("select count(*) from raw.tills")[0][0]
+    assert till_lines > 5_000  # one trading day of 18 branches, and the pilot's files
+    assert rows == {"customers": 5_200, "transactions": 10_500, "transactions_captures": captures, "tills": till_lines}
     assert models >= 10 and passed >= 100 and failed == 0
     assert "report:" in result.stdout and (ran_template.space.root / "report.html").exists()
 

@@ -27,7 +27,9 @@ current_items as (
         item.item_position,
         regexp_match(item.item_text, '^(Regular|Large) (.+) - ([0-9]+[.][0-9]{2})$') as item_parts
     from current_orders
-    cross join lateral unnest(string_to_array(current_orders.basket, ', ')) with ordinality as item (item_text, item_position)
+    cross join
+        lateral unnest(string_to_array(current_orders.basket, ', '))
+        with ordinality as item (item_text, item_position)
 ),
 
 current_items_parsed as (
@@ -48,7 +50,9 @@ pilot_fields as (
         (field.field_position - 1) % 3 as field_index,
         trim(field.field_text) as field_text
     from pilot_orders
-    cross join lateral unnest(string_to_array(pilot_orders.basket, ',')) with ordinality as field (field_text, field_position)
+    cross join
+        lateral unnest(string_to_array(pilot_orders.basket, ','))
+        with ordinality as field (field_text, field_position)
 ),
 
 pilot_items_parsed as (
@@ -60,8 +64,10 @@ pilot_items_parsed as (
         case when count(*) = 3 then max(case when field_index = 0 then field_text end) end as size,
         case when count(*) = 3 then nullif(max(case when field_index = 1 then field_text end), '') end
             as product_written,
-        case when count(*) = 3 then {{ parse_till_money('max(case when field_index = 2 then field_text end)') }} end
-            as price
+        case
+            when count(*) = 3
+                then {{ parse_till_money('max(case when field_index = 2 then field_text end)') }}
+        end as price
     from pilot_fields
     group by
         till_line_id,
@@ -101,14 +107,16 @@ items_named as (
 
 looked_up as (
     select
-        {{ generate_surrogate_key(['items_named.till_line_id', 'items_named.item_position']) }} as basket_item_id,
+        {{ generate_surrogate_key(['items_named.till_line_id', 'items_named.item_position']) }}
+            as basket_item_id,
         items_named.till_line_id,
         items_named.item_position,
         items_named.item_name,
         items_named.price,
         price_list.price as list_price,
-        case when price_list.item_name is not null then {{ generate_surrogate_key(['price_list.item_name']) }} end
-            as product_id,
+        case
+            when price_list.item_name is not null then {{ generate_surrogate_key(['price_list.item_name']) }}
+        end as product_id,
         case
             when not items_named.is_parsed then 'unparseable_item'
             when price_list.item_name is null then 'unknown_product'

@@ -111,7 +111,7 @@ deliveries_ranked as (
         branch_name,
         trading_date,
         row_number() over (
-            partition by source_file order by loaded_at desc, file_sha256
+            partition by source_file order by loaded_at desc, file_sha256 asc
         ) = 1 as is_latest_delivery
     from deliveries
 ),

@@ -1,4 +1,4 @@
-{#- Best branch by revenue and by orders: each branch's clean orders, revenue and average order value, ranked. -#}
+{#- Best branch by revenue and by orders: each branch's clean orders, revenue and average order value. -#}
 with
 
 orders as (
@@ -24,7 +24,8 @@ final as (
         branches.branch_name,
         branch_totals.order_count,
         cast(branch_totals.revenue as numeric(14, 2)) as revenue,
-        cast(round(branch_totals.revenue / branch_totals.order_count, 2) as numeric(10, 2)) as average_order_value,
+        cast(round(branch_totals.revenue / branch_totals.order_count, 2) as numeric(10, 2))
+            as average_order_value,
         cast(rank() over (order by branch_totals.revenue desc) as integer) as revenue_rank,
         cast(rank() over (order by branch_totals.order_count desc) as integer) as orders_rank
     from branch_totals

@@ -39,7 +39,8 @@ daily as (
         holder_days.trading_date,
         cast(count(*) as bigint) as card_holders,
         cast(
-            sum(case when holder_days.trading_date = first_days.first_trading_date then 1 else 0 end) as bigint
+            sum(case when holder_days.trading_date = first_days.first_trading_date then 1 else 0 end)
+            as bigint
         ) as new_card_holders
     from holder_days
     inner join first_days

@@ -35,7 +35,8 @@ final as (
         products.item_name,
         sold.units_sold,
         cast(sold.revenue as numeric(14, 2)) as revenue,
-        cast(rank() over (partition by sold.hour_of_day order by sold.units_sold desc) as integer) as units_rank
+        cast(rank() over (partition by sold.hour_of_day order by sold.units_sold desc) as integer)
+            as units_rank
     from sold
     inner join products
         on sold.product_id = products.product_id

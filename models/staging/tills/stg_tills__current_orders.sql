@@ -17,7 +17,10 @@ split as (
 
     select
         order_id,
-        regexp_match(trim(date), '^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4}) ([0-9]{1,2}):([0-9]{2})()$') as time_parts,
+        regexp_match(
+            trim(date),
+            '^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4}) ([0-9]{1,2}):([0-9]{2})()$'
+        ) as time_parts,
         trim(branch_name) as branch_name_as_written,
         orders as basket,
         trim(total_price) as total_as_written,
