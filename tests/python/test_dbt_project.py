@@ -178,16 +178,19 @@ def test_no_project_macro_overrides_a_dbt_builtin_test(built_warehouse) -> None:
 
 
 def test_no_mart_has_a_name_column(built_warehouse) -> None:
-    """Marts never expose personal names: no column of schema marts is a name other than country/source name."""
+    """Marts never expose personal names: no column of schemas marts and tills is a name other than those of a
+    country, a source, a branch or a product."""
     with psycopg2.connect(built_warehouse.connection.libpq_dsn()) as conn, conn.cursor() as cursor:
-        cursor.execute("select table_name, column_name from information_schema.columns where table_schema = 'marts'")
+        cursor.execute(
+            "select table_schema, table_name, column_name from information_schema.columns"
+            " where table_schema in ('marts', 'tills')"
+        )
         columns = cursor.fetchall()
-    assert len({table for table, _ in columns}) >= 6, "schema marts holds too few relations to mean anything"
-    offending = [
-        f"{table}.{column}"
-        for table, column in columns
-        if "name" in column and column not in ("country_name", "source_name")
-    ]
+    assert len({table for schema, table, _ in columns if schema == "marts"}) >= 6, "schema marts holds too few"
+    assert len({table for schema, table, _ in columns if schema == "tills"}) >= 10, "schema tills holds too few"
+    allowed = ("country_name", "source_name", "branch_name", "product_name", "item_name")
+    offending = [f"{schema}.{table}.{column}" for schema, table, column in columns if "name" in column]
+    offending = [name for name in offending if name.rsplit(".", 1)[1] not in allowed]
     assert not offending, f"name columns in marts: {offending}"
 
 

@@ -189,3 +189,38 @@ def test_no_customer_name_or_card_number_is_in_any_table_of_the_built_warehouse(
     text = _every_table_as_text(built_warehouse)
     assert b"Isle of Wight" in text and b"Flavoured latte" in text  # the till rows are there
     assert not found_in(text, names, cards)
+
+
+def test_new_and_repeat_card_holders_are_those_of_the_cards_in_the_files(built_warehouse) -> None:
+    """rpt_tills_card_holders against the card numbers of the clean orders' lines, read from the till files: a
+    holder is new on the day of their first card order and repeat on later days (regulars come back)."""
+    clean = {
+        (row["source_file"], int(row["line_number"])): row["ordered_at"][:10]
+        for row in _truth(built_warehouse, "orders")
+        if row["outcome"] == "clean"
+    }
+    days_by_card: dict[str, set[str]] = {}
+    orders_by_day: dict[str, int] = {}
+    for path in Path(built_warehouse.settings.tills_landing_dir).glob("*.csv"):
+        with path.open(newline="", encoding="utf-8") as handle:
+            for line, row in enumerate(csv.reader(handle), start=1):
+                day = clean.get((path.name, line))
+                card = row[6].rpartition(",")[2] if day else ""
+                if card.isdigit():  # not cash, not Excel's 5.49417E+15
+                    days_by_card.setdefault(card, set()).add(day)
+                    orders_by_day[day] = orders_by_day.get(day, 0) + 1
+    expected = {}
+    for day, orders in orders_by_day.items():
+        holders = [card for card, days in days_by_card.items() if day in days]
+        new = sum(min(days_by_card[card]) == day for card in holders)
+        expected[day] = (orders, len(holders), new, len(holders) - new)
+    got = {
+        day.isoformat(): tuple(figures)
+        for day, *figures in _rows(
+            built_warehouse,
+            "select trading_date, card_orders, card_holders, new_card_holders, repeat_card_holders"
+            " from tills.rpt_tills_card_holders",
+        )
+    }
+    assert got == expected
+    assert sum(repeat for *_, repeat in got.values()) > 50  # the sample's regulars do come back

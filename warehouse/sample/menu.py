@@ -324,6 +324,10 @@ HOUR_WEIGHTS: dict[int, float] = {
 }  # fmt: skip
 ITEM_COUNT_WEIGHTS: tuple[float, ...] = (0.25, 0.25, 0.20, 0.15, 0.10, 0.05)  # 1..6 items an order
 CARD_SHARE = 0.70
+# Regulars: each branch has REGULARS customers who come back on other days with the same card; this share of its
+# card orders is theirs (the rest are one-off card holders), so new and repeat card holders can be told apart.
+REGULARS = 150
+REGULAR_SHARE = 0.30
 
 # The pilot's card types: (name, prefixes, digits).
 PILOT_CARD_TYPES: tuple[tuple[str, tuple[str, ...], int], ...] = (

@@ -162,15 +162,38 @@ def _branch_items(branch: m.Branch) -> tuple[Item, ...]:
     return tuple(items)
 
 
-def _orders(rng: random.Random, n: int, opens: time, closes: time, step: int, menu: Sequence[Item]) -> list[Order]:
-    """n orders of one file, in time order; card orders get a random 16-digit number (first digit 1-9)."""
+@cache
+def regulars(seed: int, branch: m.Branch) -> tuple[tuple[str, str], ...]:
+    """A branch's regular card customers (name, 16-digit card), the same on every day of the seed."""
+    rng = random.Random(f"tills/{seed}/regulars/{branch.name}")  # nosec B311: sample data, reproducible on purpose
+    return tuple((rng.choice(_names()), str(rng.randrange(10**15, 10**16))) for _ in range(m.REGULARS))
+
+
+def _orders(
+    rng: random.Random,
+    n: int,
+    opens: time,
+    closes: time,
+    step: int,
+    menu: Sequence[Item],
+    regular_customers: Sequence[tuple[str, str]] = (),
+) -> list[Order]:
+    """n orders of one file, in time order; card orders get a random 16-digit number (first digit 1-9), or are a
+    regular's (REGULAR_SHARE of them) with the regular's name and card, unless that name already ordered in the
+    same minute."""
     seconds = _times(rng, n, opens, closes, step)
     customers = _customers(rng, seconds)
+    taken = {(second // 60, customer) for second, customer in zip(seconds, customers, strict=True)}
     orders = []
     for second, customer, count in zip(seconds, customers, _item_counts(rng, n), strict=True):
         items = rng.choices(menu, k=count)
         card = rng.random() < m.CARD_SHARE
         number = str(rng.randrange(10**15, 10**16)) if card else ""
+        if card and regular_customers and rng.random() < m.REGULAR_SHARE:
+            name, regular_card = rng.choice(regular_customers)
+            if (second // 60, name) not in taken:
+                taken.add((second // 60, name))
+                customer, number = name, regular_card
         total = sum(item.price for item in items)
         orders.append(Order(second, customer, items, total, "CARD" if card else "CASH", number))
     return orders
@@ -215,7 +238,9 @@ def plan_trading_day(seed: int, day: date) -> list[TillFile]:
             branch=branch,
             trading_date=day,
             branch_text=m.BRANCH_VARIANTS[branch.name] if i == variant else branch.name,
-            orders=_orders(rng, counts[i], branch.opens, branch.closes, 60, _branch_items(branch)),
+            orders=_orders(
+                rng, counts[i], branch.opens, branch.closes, 60, _branch_items(branch), regulars(seed, branch)
+            ),
             defect=defects.get(i, ""),
         )
         for i, branch in enumerate(branches)
@@ -242,13 +267,17 @@ def plan_trading_day(seed: int, day: date) -> list[TillFile]:
 
 
 def plan_pilot_file(seed: int, day: date) -> TillFile:
-    """One file of the pilot layout (the Isle of Wight, 09:00-18:00, the pilot menu, card types)."""
+    """One file of the pilot layout (the Isle of Wight, 09:00-18:00, the pilot menu, card types, its regulars)."""
     rng = random.Random(f"tills/{seed}/pilot/{day.isoformat()}")  # nosec B311: sample data, reproducible on purpose
     branch = m.BRANCH_BY_NAME[m.PILOT_BRANCH]
     menu = [Item(*entry) for entry in m.PILOT_MENU]
-    orders = _orders(rng, PILOT_ORDERS, m.PILOT_OPENS, m.PILOT_CLOSES, 1, menu)
+    regular_customers = regulars(seed, branch)
+    regular_cards = {card for _, card in regular_customers}
+    orders = _orders(rng, PILOT_ORDERS, m.PILOT_OPENS, m.PILOT_CLOSES, 1, menu, regular_customers)
     for order in orders:
-        if order.card:
+        if order.card in regular_cards:  # a regular of the branch: the same card as on the later trading days
+            order.card_type = "visa16"
+        elif order.card:
             order.card_type, prefixes, digits = rng.choice(m.PILOT_CARD_TYPES)
             prefix = rng.choice(prefixes)
             order.card = prefix + str(rng.randrange(10 ** (digits - len(prefix)))).zfill(digits - len(prefix))
