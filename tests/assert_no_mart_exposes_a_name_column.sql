@@ -1,5 +1,5 @@
--- Marts never expose personal names: no column of a relation in the marts or tills schema is called like a name,
--- other than the names of a country, a source, a branch or a product.
+-- Marts never expose personal names: no column of a relation in the marts or tills schema is called like a
+-- name, other than the names of a country, a source, a branch or a product.
 -- It runs after every mart is built:
 -- depends_on: {{ ref('dim_customers') }}
 -- depends_on: {{ ref('fct_transactions') }}
