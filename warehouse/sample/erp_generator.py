@@ -172,6 +172,7 @@ def generate_erp(
                     text = texts[table]
                 erp_schema.copy_rows(conn, table, text)
                 inserted[table] = text.count("\n")
+            erp_schema.add_constraints(conn)
         else:
             before = _check_database(conn, scale, day)
             erp_schema.delete_after(conn, before)
