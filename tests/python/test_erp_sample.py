@@ -360,6 +360,11 @@ def test_later_days_insert_one_working_day_and_update_older_rows(new_erp: Callab
         before = after
 
     assert flipped > 30 and changed_orders > 0  # payments get paid, orders get corrected
+    # A day whose rows were committed but whose manifest was never written is simply written again, the same.
+    manifest = tmp_path / "erp" / "manifest.json"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"days_generated": 6', '"days_generated": 5'))
+    assert generate(dsn, tmp_path, day=6).inserted["sales_order"] == 20
+    assert {table: state(dsn, table) for table in before} == before
     assert generate(dsn, tmp_path, day=6).inserted == {}  # a day already generated is left as it is
     assert {table: state(dsn, table) for table in before} == before
 

@@ -71,9 +71,7 @@ def designs_before(scale: int, index: int) -> int:
 
 
 def max_ids(scale: int, day: int) -> dict[str, int]:
-    """The highest id of each growing table once sample days 1..day are written (day 0: before day 1)."""
-    if day < 1:
-        return {"design": 0, "sales_order": 0, "purchase_order": 0, "transaction": 0, "payment": 0}
+    """The highest id of each growing table once sample days 1..day are written."""
     days = last_working_day(day) + 1
     return {
         "design": designs_before(scale, days),
