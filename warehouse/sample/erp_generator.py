@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from psycopg2.extensions import connection as PgConnection
 
 from warehouse.errors import WarehouseError
 from warehouse.sample import erp, erp_schema
@@ -110,7 +111,7 @@ def _order_changes(table: str) -> list[str]:
     return [name.format(quantity=quantity, price=price) for name in ORDER_CHANGES]
 
 
-def _check_database(conn, scale: int, day: int) -> dict[str, int]:
+def _check_database(conn: PgConnection, scale: int, day: int) -> dict[str, int]:
     """The highest ids after day K-1; raise when the tables do not hold them (the database was reset)."""
     expected = erp.max_ids(scale, day - 1)
     found = erp_schema.max_ids(conn)
@@ -150,26 +151,21 @@ def generate_erp(
     purchases = erp.state_at(planned.purchases, moment)
     every_sale, every_purchase = np.arange(len(planned.sales)), np.arange(len(planned.purchases))
     texts = {
-        "design": erp.design_copy(planned.designs),
+        "design": _initial_design_copy() + erp.design_copy(planned.designs),
         "sales_order": erp.sales_order_copy(sales, every_sale),
         "purchase_order": erp.purchase_order_copy(purchases, every_purchase),
         "transaction": erp.transaction_copy(planned.sales, planned.purchases),
         "payment": erp.payment_copy(sales, every_sale, purchases, every_purchase),
     }
+    reference = build_reference()
     inserted: dict[str, int] = {}
     updated: dict[str, int] = {}
     conn = erp_schema.connect(dsn)
     try:
         if day == 1:
-            reference = build_reference()
             erp_schema.recreate(conn)
             for table in erp_schema.LOAD_ORDER:
-                if table in REFERENCE_TABLES:
-                    text = _reference_copy(reference.rows(table))
-                elif table == "design":
-                    text = _initial_design_copy() + texts[table]
-                else:
-                    text = texts[table]
+                text = _reference_copy(reference.rows(table)) if table in REFERENCE_TABLES else texts[table]
                 erp_schema.copy_rows(conn, table, text)
                 inserted[table] = text.count("\n")
             erp_schema.add_constraints(conn)
@@ -182,10 +178,8 @@ def generate_erp(
     finally:
         conn.close()
 
-    reference = build_reference()
     for table in REFERENCE_TABLES:
         _replace(truth / f"{table}.csv", _reference_csv(table, reference.rows(table)))
-    texts["design"] = _initial_design_copy() + texts["design"]
     for table, text in texts.items():
         _replace(truth / f"{table}.csv", _csv_from_copy(table, text))
     first, last = erp.working_date(0), erp.sample_date(day)
@@ -207,7 +201,7 @@ def generate_erp(
 
 
 def _write_day(
-    conn, planned: erp.Plan, sales: erp.OrdersState, purchases: erp.OrdersState, since: int
+    conn: PgConnection, planned: erp.Plan, sales: erp.OrdersState, purchases: erp.OrdersState, since: int
 ) -> tuple[dict[str, int], dict[str, int]]:
     """Day K > 1: insert the rows created after `since`, update the older rows changed after it."""
     new_sales = np.flatnonzero(planned.sales.created > since)
