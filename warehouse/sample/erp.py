@@ -466,3 +466,25 @@ def _payments(
         joined = parts[0][name] + parts[1][name]
         columns.append([joined[i] for i in order])
     return _lines(columns)
+
+
+CHUNK_ORDERS = 30_000  # orders rendered at a time: the text of all of them, but the lists of one chunk only
+
+
+def order_texts(
+    sales: OrdersState, purchases: OrdersState, sales_rows: np.ndarray, purchase_rows: np.ndarray, scale: int
+) -> dict[str, str]:
+    """The sales_order, purchase_order, transaction and payment rows of these orders (positions in the plan, in id
+    order) as COPY text, rendered a few working days at a time so that memory stays bounded."""
+    per_sale, per_purchase = SALES_PER_DAY * scale, PURCHASES_PER_DAY * scale
+    step = max(1, CHUNK_ORDERS // (ORDERS_PER_DAY * scale))
+    days = np.concatenate([sales_rows // per_sale, purchase_rows // per_purchase])
+    parts: dict[str, list[str]] = {table: [] for table in ("sales_order", "purchase_order", "transaction", "payment")}
+    for first in range(int(days.min(initial=0)), int(days.max(initial=-1)) + 1, step):
+        s = sales_rows[(sales_rows >= first * per_sale) & (sales_rows < (first + step) * per_sale)]
+        p = purchase_rows[(purchase_rows >= first * per_purchase) & (purchase_rows < (first + step) * per_purchase)]
+        parts["sales_order"].append(sales_order_copy(sales, s))
+        parts["purchase_order"].append(purchase_order_copy(purchases, p))
+        parts["transaction"].append(transaction_copy(sales.orders.take(s), purchases.orders.take(p)))
+        parts["payment"].append(payment_copy(sales, s, purchases, p))
+    return {table: "".join(texts) for table, texts in parts.items()}

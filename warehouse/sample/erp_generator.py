@@ -152,10 +152,7 @@ def generate_erp(
     every_sale, every_purchase = np.arange(len(planned.sales)), np.arange(len(planned.purchases))
     texts = {
         "design": _initial_design_copy() + erp.design_copy(planned.designs),
-        "sales_order": erp.sales_order_copy(sales, every_sale),
-        "purchase_order": erp.purchase_order_copy(purchases, every_purchase),
-        "transaction": erp.transaction_copy(planned.sales, planned.purchases),
-        "payment": erp.payment_copy(sales, every_sale, purchases, every_purchase),
+        **erp.order_texts(sales, purchases, every_sale, every_purchase, scale),
     }
     reference = build_reference()
     inserted: dict[str, int] = {}
@@ -172,7 +169,7 @@ def generate_erp(
         else:
             before = _check_database(conn, scale, day)
             erp_schema.delete_after(conn, before)
-            inserted, updated = _write_day(conn, planned, sales, purchases, erp.cut_ms(day - 1))
+            inserted, updated = _write_day(conn, planned, sales, purchases, erp.cut_ms(day - 1), scale)
         erp_schema.reset_sequences(conn)
         conn.commit()
     finally:
@@ -201,17 +198,19 @@ def generate_erp(
 
 
 def _write_day(
-    conn: PgConnection, planned: erp.Plan, sales: erp.OrdersState, purchases: erp.OrdersState, since: int
+    conn: PgConnection,
+    planned: erp.Plan,
+    sales: erp.OrdersState,
+    purchases: erp.OrdersState,
+    since: int,
+    scale: int,
 ) -> tuple[dict[str, int], dict[str, int]]:
     """Day K > 1: insert the rows created after `since`, update the older rows changed after it."""
     new_sales = np.flatnonzero(planned.sales.created > since)
     new_purchases = np.flatnonzero(planned.purchases.created > since)
     texts = {
         "design": erp.design_copy(planned.designs.take(planned.designs.created > since)),
-        "sales_order": erp.sales_order_copy(sales, new_sales),
-        "purchase_order": erp.purchase_order_copy(purchases, new_purchases),
-        "transaction": erp.transaction_copy(planned.sales.take(new_sales), planned.purchases.take(new_purchases)),
-        "payment": erp.payment_copy(sales, new_sales, purchases, new_purchases),
+        **erp.order_texts(sales, purchases, new_sales, new_purchases, scale),
     }
     inserted = {}
     for table, text in texts.items():

@@ -4,7 +4,8 @@ The DDL follows the reference's pg_dump of the real source (docs/sample_data.md,
 from owned sequences (`serial`: `<table>_<table>_id_seq`), `created_at`/`last_updated` as timestamp(3), the dates
 agreed with customers as text, two enum types, foreign keys ON UPDATE CASCADE ON DELETE RESTRICT (SET NULL for
 the two on `transaction`), one transaction per order and one payment per transaction (unique indexes).
-Rows arrive as COPY text; updates go through a temporary table (COPY, then one UPDATE ... FROM).
+Rows arrive as COPY text (sent as UTF-8 bytes: a StringIO would hold four bytes a character); updates go through a
+temporary table (COPY, then one UPDATE ... FROM).
 """
 
 from __future__ import annotations
@@ -236,7 +237,7 @@ def copy_rows(conn: PgConnection, table: str, text: str) -> None:
             sql.SQL("copy {} ({}) from stdin").format(
                 sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns(table)))
             ),
-            io.StringIO(text),
+            io.BytesIO(text.encode()),
         )
 
 
@@ -252,7 +253,7 @@ def update_rows(conn: PgConnection, table: str, changed: list[str], text: str) -
                 staging, sql.SQL(", ").join(map(sql.Identifier, [key, *changed])), sql.Identifier(table)
             )
         )
-        cursor.copy_expert(sql.SQL("copy {} from stdin").format(staging), io.StringIO(text))
+        cursor.copy_expert(sql.SQL("copy {} from stdin").format(staging), io.BytesIO(text.encode()))
         cursor.execute(
             sql.SQL("update {table} as t set {sets} from {staging} as c where t.{key} = c.{key}").format(
                 table=sql.Identifier(table),
