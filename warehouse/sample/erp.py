@@ -145,10 +145,8 @@ def _changed(rng: np.random.Generator, values: np.ndarray, step: tuple[int, int]
     return np.where((rng.random(len(values)) < 0.5) & (down >= low), down, np.where(up <= high, up, down))
 
 
-def _plan_orders(
-    rng: np.random.Generator, index: int, n: int, first_id: int, sales: bool, scale: int
-) -> tuple[Orders, np.ndarray]:
-    """One working day's orders of one kind (transaction ids filled in later) and the correction kinds."""
+def _plan_orders(rng: np.random.Generator, index: int, n: int, first_id: int, sales: bool, scale: int) -> Orders:
+    """One working day's orders of one kind, with their events (transaction ids are filled in later)."""
     created = _times(rng, index, n)
     if sales:
         quantity, cents = rng.integers(1000, 100_001, n), rng.integers(200, 401, n)
@@ -171,7 +169,7 @@ def _plan_orders(
         np.where(rng.random(n) < PAID_SHARE, created + rng.integers(DAY_MS // 2, 6 * DAY_MS, n), NEVER)
     )
     paid_at = np.where(corrected & (paid_at != NEVER), np.maximum(paid_at, corrected_at + 1000), paid_at)
-    orders = Orders(
+    return Orders(
         order_id=np.arange(first_id, first_id + n, dtype=np.int64),
         transaction_id=np.zeros(n, dtype=np.int64),
         created=created,
@@ -193,16 +191,15 @@ def _plan_orders(
         new_payment_days=new_payment,
         paid_at=paid_at,
     )
-    return orders, kind
 
 
 def plan_working_day(seed: int, scale: int, index: int) -> tuple[Designs, Orders, Orders]:
     """Working day `index`'s new designs, sales orders and purchase orders, with ids and events."""
     n_sales, n_purchases = SALES_PER_DAY * scale, PURCHASES_PER_DAY * scale
-    sales, _ = _plan_orders(
+    sales = _plan_orders(
         rng_for(seed, index, SALES_STREAM), index, n_sales, n_sales * index + 1, sales=True, scale=scale
     )
-    purchases, _ = _plan_orders(
+    purchases = _plan_orders(
         rng_for(seed, index, PURCHASES_STREAM), index, n_purchases, n_purchases * index + 1, sales=False, scale=scale
     )
     # One transaction (and one payment, of the same id) per order, numbered in the order they were created.
