@@ -31,13 +31,15 @@ from ingest.csv_source import CsvSource
 from ingest.tills import TILLS
 from warehouse.database import Connection
 from warehouse.errors import WarehouseError
-from warehouse.settings import SOURCE_DBNAME, Settings
+from warehouse.settings import ERP_DBNAME, SOURCE_DBNAME, Settings
 
 if TYPE_CHECKING:
     from ingest.range_capture import KeyRange
 
 # The dlt section of the shop database's credentials: sources.transactions.credentials.
 TRANSACTIONS_SECTION = "transactions"
+# The dlt section of the ERP ("totesys") database's credentials: sources.erp.credentials (nothing loads it yet).
+ERP_SECTION = "erp"
 RAW_SCHEMA = "raw"
 
 # How a source's note about files it will not read begins; `warehouse status` flags such notes for attention.
@@ -117,6 +119,20 @@ def transactions_credentials(connection: Connection, settings: Settings) -> str:
             f"{settings.dlt_settings_dir / 'secrets.toml'}) to a SQLAlchemy URL of the shop database.",
         )
     return connection.sqlalchemy_url(SOURCE_DBNAME)
+
+
+def erp_credentials(connection: Connection, settings: Settings) -> str:
+    """The ERP database's SQLAlchemy URL: configured (source_credentials), else the embedded `erp` database."""
+    configured = source_credentials(ERP_SECTION, settings)
+    if configured:
+        return configured
+    if not connection.embedded:
+        raise WarehouseError(
+            "no ERP source configured for an external warehouse",
+            hint="set SOURCES__ERP__CREDENTIALS (or `credentials` under [sources.erp] in "
+            f"{settings.dlt_settings_dir / 'secrets.toml'}) to a SQLAlchemy URL of the ERP database.",
+        )
+    return connection.sqlalchemy_url(ERP_DBNAME)
 
 
 # Each source module is imported only when that source runs (their libraries are slow to import).

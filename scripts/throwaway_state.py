@@ -11,7 +11,13 @@ from warehouse.settings import PROJECT_DIR
 
 # Settings that would point a script at an external warehouse or source: a benchmark must never load into (or a
 # crash trial kill commands against) a real one because the shell happened to have them set.
-EXTERNAL_SETTINGS = ("WAREHOUSE_HOST", "WAREHOUSE_EMBEDDED", "SOURCES__TRANSACTIONS__CREDENTIALS", "WAREHOUSE_DBNAME")
+EXTERNAL_SETTINGS = (
+    "WAREHOUSE_HOST",
+    "WAREHOUSE_EMBEDDED",
+    "SOURCES__TRANSACTIONS__CREDENTIALS",
+    "SOURCES__ERP__CREDENTIALS",
+    "WAREHOUSE_DBNAME",
+)
 
 
 def use_throwaway_state(prefix: str) -> Path:

@@ -36,6 +36,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DAYS",
         help="trading days of till files on day 1, if not --scale (a scale-1000 customer benchmark needs no 5M orders)",
     )
+    sample.add_argument(
+        "--erp-scale",
+        type=int,
+        default=1,
+        metavar="N",
+        help="the ERP's scale, not --scale (1 = 125 working days of 20 sales and 8 purchase orders a day)",
+    )
     sample.add_argument("--day", type=int, default=1, help="1 = initial export; K > 1 = day K's changes and tills")
     sample.add_argument("--seed", type=int, default=42)
 
@@ -111,7 +118,13 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return db_command(args.action, settings)
     if args.command == "sample":
         job.generate_sample_sources(
-            database.connect(settings), settings, args.scale, args.day, args.seed, tills_scale=args.tills_scale
+            database.connect(settings),
+            settings,
+            args.scale,
+            args.day,
+            args.seed,
+            tills_scale=args.tills_scale,
+            erp_scale=args.erp_scale,
         )
     elif args.command == "ingest":
         with job.logged_run(settings, "ingest", args.wait) as (connection, record):

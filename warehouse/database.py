@@ -15,7 +15,7 @@ from psycopg2 import sql
 from psycopg2.extensions import make_dsn
 
 from warehouse.errors import WarehouseError, file_error
-from warehouse.settings import SOURCE_DBNAME, WAREHOUSE_DBNAME, Settings
+from warehouse.settings import ERP_DBNAME, SOURCE_DBNAME, WAREHOUSE_DBNAME, Settings
 
 # Settings for a single-user local warehouse that bulk-loads: durable at checkpoints, fast in between.
 EMBEDDED_SERVER_SETTINGS = {
@@ -251,10 +251,10 @@ def create_database_statement(dbname: str, warehouse: bool) -> sql.Composed:
 
 
 def ensure_databases(connection: Connection) -> None:
-    """Create the warehouse database (and, on the embedded server, the sample source database)."""
+    """Create the warehouse database (and, on the embedded server, the sample source databases: shop and ERP)."""
     wanted = [connection.dbname]
     if connection.embedded:
-        wanted.append(SOURCE_DBNAME)
+        wanted += [SOURCE_DBNAME, ERP_DBNAME]
     try:
         admin = psycopg2.connect(connection.libpq_dsn("postgres"), connect_timeout=10)
     except psycopg2.OperationalError as error:

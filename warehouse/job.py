@@ -62,10 +62,10 @@ def source_libpq_dsn(connection: Connection, settings: Settings) -> str:
 
 
 def real_source_configured(settings: Settings) -> bool:
-    """True when the shop source is a database of its own (env or .dlt/secrets.toml): `run` writes no sample over it."""
-    from ingest.sources import TRANSACTIONS_SECTION, source_credentials
+    """True when the shop or the ERP is a database of its own (env or .dlt/secrets.toml): `run` writes no sample."""
+    from ingest.sources import ERP_SECTION, TRANSACTIONS_SECTION, source_credentials
 
-    return source_credentials(TRANSACTIONS_SECTION, settings) is not None
+    return any(source_credentials(section, settings) is not None for section in (TRANSACTIONS_SECTION, ERP_SECTION))
 
 
 def generate_sample_sources(
@@ -75,16 +75,22 @@ def generate_sample_sources(
     day: int = 1,
     seed: int = 42,
     tills_scale: int | None = None,
+    erp_scale: int = 1,
 ) -> object:
-    """Write the sample CRM export, shop transactions and branch till files (see docs/sample_data.md).
+    """Write the sample CRM export, shop transactions, branch till files and ERP (see docs/sample_data.md).
 
-    The tills' scale (trading days on day 1) is `scale` unless `tills_scale` is given.
+    The tills' scale (trading days on day 1) is `scale` unless `tills_scale` is given; the ERP's is `erp_scale`
+    (not `scale`: the customer benchmarks use large scales).
     """
-    from warehouse.sample import generate_sample, generate_tills
+    from ingest.sources import erp_credentials
+    from warehouse.sample import erp_generator, generate_sample, generate_tills
     from warehouse.sample.tills_generator import check_day
 
     tills_scale = scale if tills_scale is None else tills_scale
-    check_day(settings.truth_dir, scale=tills_scale, day=day, seed=seed)  # before anything of day `day` is written
+    # Before anything of day `day` is written: the tills and the ERP can follow the days they hold.
+    check_day(settings.truth_dir, scale=tills_scale, day=day, seed=seed)
+    erp_generator.check_day(settings.truth_dir, scale=erp_scale, day=day, seed=seed)
+    erp_dsn = libpq_dsn_from_url(erp_credentials(connection, settings))
     summary = generate_sample(
         customers_dir=settings.customers_landing_dir,
         source_dsn=source_libpq_dsn(connection, settings),
@@ -102,10 +108,15 @@ def generate_sample_sources(
         seed=seed,
         progress=say,
     )
+    erp = erp_generator.generate_erp(
+        dsn=erp_dsn, truth_dir=settings.truth_dir, scale=erp_scale, day=day, seed=seed, progress=say
+    )
     say(
         f"sample day {day} at scale {scale}: {summary.customer_rows:,} customer rows in {summary.customers_file}, "
         f"{summary.transaction_rows:,} transactions, {tills.files_written} till files ({tills.order_lines:,} order "
-        f"lines) in {tills.tills_dir}; ground truth in {settings.truth_dir}"
+        f"lines) in {tills.tills_dir}, ERP at scale {erp_scale} up to {erp.working_date} "
+        f"({sum(erp.inserted.values()):,} rows inserted, {sum(erp.updated.values()):,} updated); "
+        f"ground truth in {settings.truth_dir}"
     )
     return summary
 

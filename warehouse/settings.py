@@ -10,6 +10,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 WAREHOUSE_DBNAME = "warehouse"
 SOURCE_DBNAME = "shop"
+ERP_DBNAME = "erp"  # the sample ERP ("totesys") on the embedded server
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,12 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     # user and opens the folders above pgdata to it, and another xdist worker's pytest closes them again (0700).
     server_root = Path(tempfile.mkdtemp(prefix="warehouse-tests-"))
     saved = dict(os.environ)
-    for name in ("WAREHOUSE_HOST", "WAREHOUSE_EMBEDDED", "SOURCES__TRANSACTIONS__CREDENTIALS"):
+    for name in (
+        "WAREHOUSE_HOST",
+        "WAREHOUSE_EMBEDDED",
+        "SOURCES__TRANSACTIONS__CREDENTIALS",
+        "SOURCES__ERP__CREDENTIALS",
+    ):
         os.environ.pop(name, None)
     os.environ["WAREHOUSE_STATE_DIR"] = str(server_root / "state")
     os.environ["WAREHOUSE_LANDING_DIR"] = str(root / "landing")
@@ -83,13 +88,15 @@ def empty_dir(tmp_path: Path) -> Path:
 
 
 class Workspace:
-    """One test's own warehouse database, source database and landing/truth folders on the session server."""
+    """One test's own warehouse database, source databases (shop, ERP) and landing/truth folders on the session
+    server."""
 
     def __init__(self, server: Connection, root: Path, name: str) -> None:
         self.server = server
         self.root = root
         self.dbname = f"wh_{name}"
         self.source_dbname = f"src_{name}"
+        self.erp_dbname = f"erp_{name}"
 
     @property
     def settings(self) -> Settings:
@@ -123,6 +130,7 @@ def use_workspace(space: Workspace, patch: pytest.MonkeyPatch) -> None:
     patch.setenv("WAREHOUSE_LANDING_DIR", str(space.root / "landing"))
     patch.setenv("WAREHOUSE_TRUTH_DIR", str(space.root / "truth"))
     patch.setenv("SOURCES__TRANSACTIONS__CREDENTIALS", space.server.sqlalchemy_url(space.source_dbname))
+    patch.setenv("SOURCES__ERP__CREDENTIALS", space.server.sqlalchemy_url(space.erp_dbname))
 
 
 def use_job_outputs(space: Workspace, patch: pytest.MonkeyPatch) -> None:
@@ -155,7 +163,7 @@ def workspace(
     """A fresh, isolated warehouse for one test: new databases, own landing folder, own dlt state."""
     space = Workspace(warehouse, tmp_path, WORKSPACE_NAME)
     use_workspace(space, monkeypatch)
-    for dbname in (space.dbname, space.source_dbname):
+    for dbname in (space.dbname, space.source_dbname, space.erp_dbname):
         drop_database(warehouse, dbname)
         ensure_databases(Connection(**{**warehouse.__dict__, "dbname": dbname}))
     shutil.rmtree(space.settings.dlt_dir / space.dbname, ignore_errors=True)
@@ -192,7 +200,7 @@ def ran_template(warehouse: Connection, tmp_path_factory: pytest.TempPathFactory
     with pytest.MonkeyPatch.context() as patch:
         use_workspace(space, patch)
         use_job_outputs(space, patch)
-        for dbname in (space.dbname, space.source_dbname):
+        for dbname in (space.dbname, space.source_dbname, space.erp_dbname):
             ensure_databases(Connection(**{**warehouse.__dict__, "dbname": dbname}))
         sampled = space.cli("sample")
         assert sampled.returncode == 0, sampled.stderr[-3000:]
@@ -241,6 +249,7 @@ def copy_workspace(template: Workspace, space: Workspace) -> None:
     """Make `space` what `template` is: its databases, its folders (landing, truth, dbt target) and dlt state."""
     copy_database(space.server, template.dbname, space.dbname)
     copy_database(space.server, template.source_dbname, space.source_dbname)
+    copy_database(space.server, template.erp_dbname, space.erp_dbname)
     for folder in ("landing", "truth", "target"):
         if (template.root / folder).exists():
             shutil.copytree(template.root / folder, space.root / folder, dirs_exist_ok=True)
@@ -264,9 +273,10 @@ def build_sample_warehouse(server: Connection, root: Path, name: str) -> BuiltWa
         patch.setenv("WAREHOUSE_LANDING_DIR", str(root / "landing"))
         patch.setenv("WAREHOUSE_TRUTH_DIR", str(root / "truth"))
         patch.setenv("SOURCES__TRANSACTIONS__CREDENTIALS", server.sqlalchemy_url(f"src_{name}"))
+        patch.setenv("SOURCES__ERP__CREDENTIALS", server.sqlalchemy_url(f"erp_{name}"))
         patch.setenv("DBT_TARGET_PATH", str(root / "target"))
         patch.setenv("DBT_LOG_PATH", str(root / "logs"))
-        for dbname in (f"wh_{name}", f"src_{name}"):
+        for dbname in (f"wh_{name}", f"src_{name}", f"erp_{name}"):
             ensure_databases(Connection(**{**server.__dict__, "dbname": dbname}))
         settings = load_settings()
         connection = connect(settings)

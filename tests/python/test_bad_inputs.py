@@ -45,7 +45,7 @@ def one_export_loaded(warehouse: Connection, tmp_path_factory: pytest.TempPathFa
     space = Workspace(warehouse, tmp_path_factory.mktemp("one_export"), "one_export")
     with pytest.MonkeyPatch.context() as patch:
         use_workspace(space, patch)
-        for dbname in (space.dbname, space.source_dbname):
+        for dbname in (space.dbname, space.source_dbname, space.erp_dbname):
             ensure_databases(Connection(**{**warehouse.__dict__, "dbname": dbname}))
         drop_file(space.settings.customers_landing_dir, "customers_0_earlier.csv", csv_text(HEADER, "C0,Zed,20,FR,no"))
         loaded = space.cli("ingest", "--source", "crm")
