@@ -16,6 +16,13 @@
 -- depends_on: {{ ref('rpt_tills_branch_ranking') }}
 -- depends_on: {{ ref('rpt_tills_top_products') }}
 -- depends_on: {{ ref('rpt_tills_card_holders') }}
+-- depends_on: {{ ref('rpt_tills_average_spend') }}
+-- depends_on: {{ ref('rpt_tills_daily_revenue') }}
+-- depends_on: {{ ref('rpt_tills_weekly_revenue') }}
+-- depends_on: {{ ref('rpt_tills_hourly_trade') }}
+-- depends_on: {{ ref('rpt_tills_top_products_by_branch') }}
+-- depends_on: {{ ref('rpt_tills_top_products_by_hour') }}
+-- depends_on: {{ ref('rpt_tills_file_reconciliation') }}
 {%- set marts_schema = generate_schema_name('marts', none) | trim %}
 {%- set tills_schema = generate_schema_name('tills', none) | trim %}
 

@@ -4,7 +4,7 @@
     SQL, not in the loader: the raw table keeps the basket exactly as the till wrote it, so a new parsing rule is a
     rebuild, not a reload of every file (docs/data_rules.md, "Branch tills").
     - current: `<Regular|Large> <product>[ - <flavour>] - <price>` items joined by ', ' (the price after the last
-      ' - ');
+      ' - '; blanks around an item or repeated inside it do not count; no menu item holds a comma);
     - pilot: a flat `size,name,price` list, three fields an item, the size empty for one-size items.
 -#}
 with
@@ -25,10 +25,14 @@ current_items as (
     select
         current_orders.till_line_id,
         item.item_position,
-        regexp_match(item.item_text, '^(Regular|Large) (.+) - ([0-9]+[.][0-9]{2})$') as item_parts
+        -- Blanks around an item and runs of blanks inside it are a till's noise, not part of the name.
+        regexp_match(
+            regexp_replace(trim(item.item_text), '\s+', ' ', 'g'),
+            '^(Regular|Large) (.+) - ([0-9]+[.][0-9]{2})$'
+        ) as item_parts
     from current_orders
     cross join
-        lateral unnest(string_to_array(current_orders.basket, ', '))
+        lateral unnest(regexp_split_to_array(current_orders.basket, ',\s*'))
         with ordinality as item (item_text, item_position)
 ),
 

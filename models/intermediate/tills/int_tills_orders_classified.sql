@@ -1,12 +1,15 @@
 {#-
     Every raw till line once, with its outcome: clean, rejected (reject_reason, the first that applies) or
-    stale_version (an earlier delivery of a file the branch sent again under the same name with other content).
+    stale_version (a line of an earlier delivery of a file the branch sent again under the same name with other
+    content: the latest delivery of a name holds its lines).
     The reasons, in order (docs/data_rules.md, "Branch tills"; seed data_quality_rules):
     duplicate_file, invalid_timestamp, unknown_branch, invalid_total, invalid_payment_method, unparseable_basket,
     unknown_product, price_mismatch, total_mismatch.
-    A file's branch and trading day are those of its lines; when two files (under different names) hold the same
-    branch and day, the first loaded holds the orders and every line of the other is a duplicate_file. (A copy with
-    the same bytes never gets here: the loader skips content it has loaded.)
+    A duplicate_file line repeats a line of another file of the branch that was delivered first - the same time,
+    basket, total and payment method (not the card: Excel destroys its number in a re-saved copy) - a second
+    export of the day. A file split in two (a till restarted at noon) keeps its own orders, and a re-export with
+    one more order keeps that order. A copy with the same bytes never gets here: the loader skips content it has
+    loaded.
 -#}
 with
 
@@ -33,6 +36,7 @@ order_lines as (
             order_id,
             ordered_at,
             branch_name_as_written,
+            basket,
             total,
             payment_method,
             card_holder,
@@ -68,6 +72,7 @@ lines_named as (
         order_lines.ordered_at,
         order_lines.branch_name_as_written,
         branch_aliases.branch_name,
+        order_lines.basket,
         order_lines.total,
         order_lines.payment_method,
         order_lines.card_holder,
@@ -89,14 +94,13 @@ lines_named as (
         on order_lines.till_line_id = baskets.till_line_id
 ),
 
--- One delivery of a file: its name and bytes. The latest delivery of a name holds its lines.
+-- One delivery of a file: its name and bytes. The latest delivery of a name holds its lines; a name is as old
+-- as its first delivery, so a corrected file keeps its place before a later export of the same day.
 deliveries as (
     select
         source_file,
         file_sha256,
-        min(loaded_at) as loaded_at,
-        min(branch_name) as branch_name,
-        min(cast(ordered_at as date)) as trading_date
+        min(loaded_at) as loaded_at
     from lines_named
     group by
         source_file,
@@ -107,28 +111,34 @@ deliveries_ranked as (
     select
         source_file,
         file_sha256,
-        loaded_at,
-        branch_name,
-        trading_date,
+        min(loaded_at) over (partition by source_file) as first_delivered_at,
         row_number() over (
             partition by source_file order by loaded_at desc, file_sha256 asc
         ) = 1 as is_latest_delivery
     from deliveries
 ),
 
--- Among the latest deliveries, the files of one branch and trading day: the first loaded holds the day.
-files_ranked as (
+-- For each line of a latest delivery, the first-delivered file of the branch holding a line with the same
+-- content (the name aside): another file's name marks a second export of the same orders.
+lines_of_latest_deliveries as (
     select
-        source_file,
-        file_sha256,
-        is_latest_delivery,
-        is_latest_delivery
-        and branch_name is not null
-        and trading_date is not null
-        and row_number() over (
-            partition by is_latest_delivery, branch_name, trading_date order by loaded_at, source_file
-        ) > 1 as is_duplicate_file
-    from deliveries_ranked
+        lines_named.till_line_id,
+        lines_named.source_file,
+        first_value(lines_named.source_file) over (
+            partition by
+                lines_named.branch_name,
+                lines_named.ordered_at,
+                lines_named.basket,
+                lines_named.total,
+                lines_named.payment_method
+            order by deliveries_ranked.first_delivered_at asc, lines_named.source_file asc
+        ) as first_file_with_the_line
+    from lines_named
+    inner join deliveries_ranked
+        on
+            lines_named.source_file = deliveries_ranked.source_file
+            and lines_named.file_sha256 is not distinct from deliveries_ranked.file_sha256
+    where deliveries_ranked.is_latest_delivery
 ),
 
 classified as (
@@ -150,8 +160,8 @@ classified as (
         lines_named.item_count,
         lines_named.item_sum,
         case
-            when not files_ranked.is_latest_delivery then 'stale_version'
-            when files_ranked.is_duplicate_file then 'duplicate_file'
+            when not deliveries_ranked.is_latest_delivery then 'stale_version'
+            when latest_lines.first_file_with_the_line != lines_named.source_file then 'duplicate_file'
             when lines_named.ordered_at is null then 'invalid_timestamp'
             when lines_named.branch_name is null then 'unknown_branch'
             when lines_named.total is null then 'invalid_total'
@@ -163,10 +173,12 @@ classified as (
             when lines_named.total != lines_named.item_sum then 'total_mismatch'
         end as outcome
     from lines_named
-    inner join files_ranked
+    inner join deliveries_ranked
         on
-            lines_named.source_file = files_ranked.source_file
-            and lines_named.file_sha256 = files_ranked.file_sha256
+            lines_named.source_file = deliveries_ranked.source_file
+            and lines_named.file_sha256 is not distinct from deliveries_ranked.file_sha256
+    left join lines_of_latest_deliveries as latest_lines
+        on lines_named.till_line_id = latest_lines.till_line_id
 ),
 
 final as (

@@ -1,4 +1,4 @@
--- A view: one filter of int_tills_orders_classified.
+{#- The rejected till lines with their reason. A view: one filter of int_tills_orders_classified. -#}
 {{ config(materialized='view') }}
 
 with

@@ -76,11 +76,11 @@ final as (
     left join clean_per_file
         on
             files.source_file = clean_per_file.source_file
-            and files.file_sha256 = clean_per_file.file_sha256
+            and files.file_sha256 is not distinct from clean_per_file.file_sha256
     left join rejected_per_file
         on
             files.source_file = rejected_per_file.source_file
-            and files.file_sha256 = rejected_per_file.file_sha256
+            and files.file_sha256 is not distinct from rejected_per_file.file_sha256
 )
 
 select * from final

@@ -10,6 +10,8 @@ source as (
     where _layout = 'pilot'
 ),
 
+-- A step with its own `with`: Postgres computes regexp_match once per row here, where a plain CTE's
+-- expression would be computed again for each of the six time_parts[] read from it (see stg_crm__customers).
 split as (
     with source_rows as (
         select * from source
