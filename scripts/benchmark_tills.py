@@ -33,6 +33,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -210,7 +211,10 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=210, help="trading days of till files (210 = about 1.05M lines)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
-        "--sample-dir", type=Path, default=Path("/tmp/warehouse-tills-sample"), help="where the sample is cached"
+        "--sample-dir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "warehouse-tills-sample",
+        help="where the sample is cached",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary state folder")
     args = parser.parse_args()

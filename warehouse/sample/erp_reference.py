@@ -33,8 +33,8 @@ FILE_LOCATIONS = (
     "/usr", "/etc", "/etc/periodic", "/etc/defaults", "/lost+found", "/private", "/private/var", "/private/tmp",
     "/Library", "/System", "/Users", "/Network", "/opt", "/opt/bin", "/opt/include", "/opt/lib", "/opt/sbin",
     "/opt/share", "/bin", "/boot", "/boot/defaults", "/dev", "/home", "/home/user", "/home/user/dir", "/lib", "/media",
-    "/mnt", "/net", "/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/tmp", "/var", "/var/log", "/var/mail",
-    "/var/spool", "/var/tmp", "/var/yp", "/usr/bin", "/usr/include", "/usr/lib", "/usr/libexec", "/usr/local",
+    "/mnt", "/net", "/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/tmp", "/var", "/var/log", "/var/mail",  # nosec B108: file paths of sample designs, never opened
+    "/var/spool", "/var/tmp", "/var/yp", "/usr/bin", "/usr/include", "/usr/lib", "/usr/libexec", "/usr/local",  # nosec B108: file paths of sample designs, never opened
     "/usr/local/bin", "/usr/local/src", "/usr/obj", "/usr/ports", "/usr/sbin", "/usr/share", "/usr/src",
     "/Applications", "/Volumes", "/cores", "/private/etc", "/selinux", "/kernel",
 )  # fmt: skip
@@ -91,7 +91,7 @@ def _company(rng: random.Random) -> str:
 
 def build_reference() -> Reference:
     """The reference rows (fixed: no seed)."""
-    rng = random.Random(20221103)
+    rng = random.Random(20221103)  # nosec B311: sample data, reproducible on purpose
     staff, used = [], set()
     for department_id, count in STAFF_PER_DEPARTMENT.items():
         for _ in range(count):
@@ -128,7 +128,7 @@ def build_reference() -> Reference:
 
 def initial_designs() -> list[tuple[int, str, str, str]]:
     """The designs that exist before the history starts: (design_id, design_name, file_location, file_name)."""
-    rng = random.Random(473)
+    rng = random.Random(473)  # nosec B311: sample data, reproducible on purpose
     alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
     rows = []
     for i in range(INITIAL_DESIGNS):
