@@ -287,7 +287,7 @@ def build_sample_warehouse(server: Connection, root: Path, name: str) -> BuiltWa
         )
         generate_tills(tills_dir=settings.tills_landing_dir, truth_dir=settings.truth_dir)
         job.ingest(connection, settings)
-        run_dbt(["build"], connection, settings)
+        run_dbt(["build", *job.WITHOUT_UNIT_TESTS], connection, settings)
         return BuiltWarehouse(connection, settings, root / "target")
 
 

@@ -159,8 +159,8 @@ def test_updates_deletes_late_commits_and_back_filled_rows_reach_the_marts(ran: 
     )[0][0]
     assert stale > 0
 
-    # The refreshed marts are what a full rebuild of the same raw rows gives.
+    # The refreshed marts are what a full rebuild of the same raw rows gives (models only: the refresh tested).
     refreshed = marts_fingerprint(ran)
-    rebuilt = ran.cli("build", "--", "--full-refresh")
+    rebuilt = ran.cli("build", "--", "--full-refresh", "--exclude-resource-type", "unit_test", "test")
     assert rebuilt.returncode == 0, rebuilt.stderr[-3000:]
     assert marts_fingerprint(ran) == refreshed

@@ -55,7 +55,15 @@ def build(space: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     assert space.cli("ingest").returncode == 0
     # Only the customer models and what dim_customers reads, with their tests: the rest does not read raw.customers.
     result = space.cli(
-        "build", "--", "--select", "+int_customers_history", "+dim_customers", "--indirect-selection", "cautious"
+        "build",
+        "--",
+        "--select",
+        "+int_customers_history",
+        "+dim_customers",
+        "--indirect-selection",
+        "cautious",
+        "--exclude-resource-type",
+        "unit_test",
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 

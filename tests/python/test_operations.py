@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -55,6 +56,10 @@ def test_a_run_is_logged_with_what_it_did(ran_template: RanTemplate, ran: Worksp
     assert till_lines > 5_000  # one trading day of 18 branches, and the pilot's files
     assert rows == {"customers": 5_200, "transactions": 10_500, "transactions_captures": captures, "tills": till_lines}
     assert models >= 10 and passed >= 100 and failed == 0
+    # The data tests ran on the data; dbt's unit tests are left to CI (job.WITHOUT_UNIT_TESTS).
+    built = json.loads((ran_template.space.root / "target" / "run_results.json").read_text())["results"]
+    assert any(node["unique_id"].startswith("test.") for node in built)
+    assert not [node["unique_id"] for node in built if node["unique_id"].startswith("unit_test.")]
     assert "report:" in result.stdout and (ran_template.space.root / "report.html").exists()
 
 
