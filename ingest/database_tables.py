@@ -16,15 +16,17 @@ table (earlier rows hold NULL in it).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import dlt
 import psycopg2
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 import sqlalchemy as sa
 from psycopg2 import sql
 
@@ -34,6 +36,8 @@ from ingest.sources import RAW_SCHEMA
 from warehouse.errors import WarehouseError
 
 CHUNK_ROWS = 100_000
+# Bytes of COPY's CSV that Arrow parses into one batch (about 100,000 rows of the ERP's widest tables).
+COPY_BLOCK_BYTES = 16 << 20
 CURSOR_TYPES = (sa.DateTime, sa.Date, sa.Integer)
 
 
@@ -113,9 +117,18 @@ def raw_tables_present(dsn: str, declaration: DatabaseSource) -> list[str]:
 
 
 def database_resources(
-    declaration: DatabaseSource, credentials: str, warehouse_dsn: str, notes: list[str]
+    declaration: DatabaseSource,
+    credentials: str,
+    warehouse_dsn: str,
+    spool_dir: Path,
+    notes: list[str],
+    copy_fast_path: bool | None = None,
 ) -> list[Any]:
-    """One dlt resource per declared table, each appending the versions of rows not loaded yet."""
+    """One dlt resource per declared table, each appending the versions of rows not loaded yet.
+
+    A Postgres source is read with COPY (`copy_fast_path`; None: whenever the source is Postgres), any other
+    through dlt's sql_table with the pyarrow backend; the same rows land either way.
+    """
     engine = source_engine(credentials)
     if source_has_none_of(engine, declaration) and not raw_tables_present(warehouse_dsn, declaration):
         # A source database never filled (e.g. the embedded sample ERP before `warehouse sample`): nothing to
@@ -127,6 +140,8 @@ def database_resources(
         )
         return [dlt.resource((), name=f"{declaration.name}_nothing_to_load")]
     reflected = reflect_tables(engine, declaration)
+    if copy_fast_path is None:
+        copy_fast_path = engine.dialect.name == "postgresql"
     from dlt.sources.sql_database import sql_table
 
     resources = []
@@ -134,21 +149,110 @@ def database_resources(
         if table.capture != "cursor":
             continue
         raw_table = declaration.raw_table(table)
-        resource = sql_table(
-            credentials=engine,
-            table=table.name,
-            schema=declaration.schema,
-            metadata=reflected[table.name].metadata,
-            backend="pyarrow",
-            chunk_size=CHUNK_ROWS,
-            reflection_level="full",
-            incremental=dlt.sources.incremental(table.cursor_column, lag=declaration.lag_seconds or None),
-            write_disposition="append",
-        ).with_name(raw_table)
-        resource.apply_hints(table_name=raw_table)
+        incremental = dlt.sources.incremental(table.cursor_column, lag=declaration.lag_seconds or None)
+        if copy_fast_path:
+            resource = copied_table(engine, reflected[table.name], raw_table, incremental, spool_dir)
+        else:
+            resource = sql_table(
+                credentials=engine,
+                table=table.name,
+                schema=declaration.schema,
+                metadata=reflected[table.name].metadata,
+                backend="pyarrow",
+                chunk_size=CHUNK_ROWS,
+                reflection_level="full",
+                incremental=incremental,
+                write_disposition="append",
+            ).with_name(raw_table)
+            resource.apply_hints(table_name=raw_table)
         resource.add_map(versions_not_in_raw(warehouse_dsn, raw_table, table))
         resources.append(resource)
     return resources
+
+
+def arrow_type(column: sa.Column) -> pa.DataType | None:
+    """The Arrow type COPY's text of a column is parsed as; None: kept as text (and landed as text)."""
+    kind = column.type
+    if isinstance(kind, sa.Boolean):
+        return pa.bool_()
+    if isinstance(kind, sa.Integer):
+        return pa.int64()
+    if isinstance(kind, sa.Float):
+        return pa.float64()
+    if isinstance(kind, sa.Numeric):
+        return pa.decimal128(kind.precision, kind.scale or 0) if kind.precision and kind.precision <= 38 else None
+    if isinstance(kind, sa.DateTime):
+        return pa.timestamp("us", tz="UTC") if kind.timezone else pa.timestamp("us")
+    if isinstance(kind, sa.Date):
+        return pa.date32()
+    if isinstance(kind, sa.String):  # text, varchar, enums
+        return pa.string()
+    return None
+
+
+def copied_table(
+    engine: sa.Engine, table: sa.Table, raw_table: str, incremental: Any, spool_dir: Path
+) -> dlt.sources.DltResource:
+    """A Postgres table's rows from the incremental's start (lag applied) on, read with COPY, as Arrow batches.
+
+    `COPY (select ... where cursor >= start) TO STDOUT` writes CSV at server speed into a spool file, which Arrow's
+    CSV reader parses in blocks, with each column's type from the reflected table (no Python object per value).
+    dlt's incremental then sees the batches as it sees sql_table's: it keeps the highest cursor for the next run.
+    Columns of types not mapped here (arrow_type) land as their text.
+    """
+    from dlt.sources.sql_database.schema_types import table_to_columns
+
+    columns = table_to_columns(table, reflection_level="full")
+    types = {column.name: arrow_type(column) or pa.string() for column in table.columns}
+    for column in table.columns:
+        if arrow_type(column) is None:
+            columns[column.name] = {"name": column.name, "data_type": "text", "nullable": True}
+    cursor_column = incremental.cursor_path
+    selected = sql.SQL(", ").join(sql.Identifier(column.name) for column in table.columns)
+    source = sql.Identifier(table.schema, table.name) if table.schema else sql.Identifier(table.name)
+
+    @dlt.resource(name=raw_table, write_disposition="append", columns=columns)
+    def rows(changes: Any = incremental) -> Iterator[pa.Table]:
+        start, _ = changes.get_current_range()
+        path = spool_dir / f"{raw_table}.{dlt.current.load_package_state()['load_id']}.csv"
+        spool_dir.mkdir(parents=True, exist_ok=True)
+        connection = engine.raw_connection()
+        try:
+            connection.set_client_encoding("UTF8")
+            connection.set_session(isolation_level="REPEATABLE READ", readonly=True)
+            with connection.cursor() as cursor:
+                cursor.execute("set local datestyle to 'ISO, YMD'")
+                cursor.execute("set local timezone to 'UTC'")
+                query = sql.SQL("select {} from {}").format(selected, source)
+                if start is not None:
+                    query += sql.SQL(" where {} >= {}").format(sql.Identifier(cursor_column), sql.Literal(start))
+                copy = sql.SQL("copy ({}) to stdout with (format csv, header true)").format(query)
+                with path.open("wb") as sink:
+                    cursor.copy_expert(copy.as_string(cursor), sink)
+            connection.commit()
+        finally:
+            connection.close()
+        try:
+            reader = pa_csv.open_csv(
+                path,
+                read_options=pa_csv.ReadOptions(block_size=COPY_BLOCK_BYTES),
+                parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+                convert_options=pa_csv.ConvertOptions(
+                    column_types=types,
+                    null_values=[""],
+                    strings_can_be_null=True,
+                    quoted_strings_can_be_null=False,  # COPY writes NULL unquoted, an empty text as ""
+                    true_values=["t"],
+                    false_values=["f"],
+                ),
+            )
+            for batch in reader:
+                if batch.num_rows:
+                    yield pa.Table.from_batches([batch])
+        finally:
+            path.unlink(missing_ok=True)
+
+    return rows
 
 
 def _plain(value: Any) -> Any:
@@ -172,7 +276,8 @@ def versions_not_in_raw(dsn: str, raw_table: str, table: DatabaseTable) -> Calla
     """A map step dropping the rows of a batch whose (primary key, cursor) version is already in raw.<raw_table>.
 
     Only rows at or below the highest cursor in raw can be there (the lag's overlap); their versions are read
-    from raw for that cursor interval, once per batch. Rows above it pass untouched.
+    from raw for that cursor interval, once per batch. Rows above it pass untouched. A batch left empty is
+    dropped whole.
     """
     loaded_max: list[Any] = []  # [highest cursor in raw, or None], read once per run
 
@@ -216,7 +321,9 @@ def versions_not_in_raw(dsn: str, raw_table: str, table: DatabaseTable) -> Calla
             loaded = {tuple(map(_plain, row)) for row in cursor.fetchall()}
         versions = zip(*(candidates.column(name).to_pylist() for name in key_columns), strict=True)
         keep = pa.array([tuple(map(_plain, version)) not in loaded for version in versions], pa.bool_())
-        return pa.concat_tables([batch.filter(pc.invert(overlap)), candidates.filter(keep)])
+        rows = pa.concat_tables([batch.filter(pc.invert(overlap)), candidates.filter(keep)])
+        # None drops the batch: a run that reads only the overlap writes no file, so no load and no rebuild follow.
+        return rows if rows.num_rows else None
 
     return drop_loaded
 

@@ -184,7 +184,9 @@ def database_resource(
     """A database source's tables, each read from its last cursor (minus the lag) and appended to raw."""
     from ingest.database_tables import database_resources
 
-    return database_resources(declaration, credentials(connection, settings), connection.libpq_dsn(), notes)
+    return database_resources(
+        declaration, credentials(connection, settings), connection.libpq_dsn(), settings.dlt_dir / "spool", notes
+    )
 
 
 def database_unloaded(
