@@ -1,12 +1,14 @@
 """Loads a declared database source (ingest/database_source.py) by cursor: every new version of a row, appended.
 
-For each declared table, dlt's sql_table reads the rows whose cursor column is at or above the highest value
-loaded minus the source's lag (`dlt.sources.incremental(cursor, lag=...)`; the whole table on the first load), as
-Arrow batches (backend `pyarrow`), and appends them to raw.<prefix><table> with their `_dlt_load_id`. The lag reads
-again rows stamped shortly before the last load, to catch those committed after it; dlt does not deduplicate such
-an overlap (its boundary deduplication is off with a lag), so each batch drops the rows whose (primary key,
-cursor) is already in the raw table before anything is written: a run with no change lands nothing, and each
-version of a row lands once.
+For each declared table, the rows whose cursor column is at or above the highest value loaded minus the source's
+lag (`dlt.sources.incremental(cursor, lag=...)`, which keeps the highest value; the whole table on the first load)
+are read as Arrow batches and appended to raw.<prefix><table> with their `_dlt_load_id`. A Postgres source is read
+with COPY, parsed by Arrow's CSV reader (copied_table); any other through dlt's sql_table, backend `pyarrow`.
+
+The lag reads again rows stamped shortly before the last load, to catch those committed after it; dlt does not
+deduplicate such an overlap (its boundary deduplication is off with a lag), so each batch drops the rows whose
+(primary key, cursor) is already in the raw table before anything is written: a run with no change lands nothing,
+and each version of a row lands once.
 
 Checked before anything is read, each naming the table and what to do: a declared table that is missing from the
 source (dropped or renamed), a table without its key, cursor or a required column, a cursor that is not a
