@@ -201,12 +201,39 @@ def database_unloaded(
     return unloaded_versions(declaration, credentials(connection, settings), connection.libpq_dsn())
 
 
+def index_raw_cursors(declaration: DatabaseSource, connection: Connection) -> str | None:
+    """After each load: a btree index on the cursor column of each of the source's raw tables that exists.
+
+    Each run reads the highest cursor loaded and the versions in the lag's overlap from every raw table; without
+    the index each is a scan of a table that only grows (every version is kept). Built once, after the table's
+    first load; from then on a no-op (`if not exists`).
+    """
+    import psycopg2
+    from psycopg2 import sql
+
+    with closing(psycopg2.connect(connection.libpq_dsn())) as conn, conn, conn.cursor() as cursor:
+        for table in declaration.tables:
+            raw_table = declaration.raw_table(table)
+            cursor.execute("select to_regclass(%s)", (f"{RAW_SCHEMA}.{raw_table}",))
+            if table.capture != "cursor" or cursor.fetchone()[0] is None:
+                continue
+            cursor.execute(
+                sql.SQL("create index if not exists {} on {} ({})").format(
+                    sql.Identifier(f"{raw_table}_{table.cursor_column}_idx"),
+                    sql.Identifier(RAW_SCHEMA, raw_table),
+                    sql.Identifier(table.cursor_column),
+                )
+            )
+    return None
+
+
 def database_source(declaration: DatabaseSource, credentials: Callable[[Connection, Settings], str]) -> Source:
     """The source that loads a declared database's tables by cursor; `credentials` gives the database's URL."""
     return Source(
         declaration.name,
         declaration.raw_tables,
         partial(database_resource, declaration, credentials),
+        after_load=partial(index_raw_cursors, declaration),
         unloaded=partial(database_unloaded, declaration, credentials),
     )
 

@@ -141,6 +141,12 @@ def test_the_first_load_lands_every_row_of_every_table_and_a_rerun_lands_nothing
         assert set(landed) == expected, table  # every value as the source holds it (enums as their text)
         assert result.rows_by_table[f"erp_{table}"] == len(expected)
     assert in_raw(workspace, "select distinct _dlt_load_id from raw.erp_payment") == [(first,)]
+    # Each run reads the highest last_updated and the overlap's versions from every raw table: an index on it.
+    indexed = in_raw(
+        workspace,
+        "select tablename from pg_indexes where schemaname = 'raw' and indexdef like '%%btree (last_updated)'",
+    )
+    assert sorted(row[0] for row in indexed) == sorted(ERP.raw_tables)
 
     again = load(workspace, reader)  # nothing changed: the lag's overlap is read again and dropped
 
