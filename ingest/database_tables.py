@@ -48,31 +48,47 @@ def credentials_hint(declaration: DatabaseSource) -> str:
     return f"SOURCES__{declaration.credentials_section.upper()}__CREDENTIALS"
 
 
+def tables_in_source(engine: sa.Engine, declaration: DatabaseSource) -> set[str]:
+    """The names of the tables and views in the source's schema; a clear error when the database is unreachable."""
+    try:
+        inspector = sa.inspect(engine)
+        return set(inspector.get_table_names(schema=declaration.schema)) | set(
+            inspector.get_view_names(schema=declaration.schema)
+        )
+    except sa.exc.SQLAlchemyError as error:
+        raise unreachable(engine, declaration, error) from error
+
+
+def unreachable(engine: sa.Engine, declaration: DatabaseSource, error: sa.exc.SQLAlchemyError) -> WarehouseError:
+    """The error for a source database that cannot be read."""
+    reason = str(getattr(error, "orig", None) or error).strip()
+    return WarehouseError(
+        f"cannot reach the {declaration.name} source database {engine.url.render_as_string(hide_password=True)}: "
+        f"{reason}",
+        hint=f"check that the database is up and {credentials_hint(declaration)} points at it.",
+    )
+
+
 def reflect_tables(engine: sa.Engine, declaration: DatabaseSource) -> dict[str, sa.Table]:
     """The declared tables' definitions in the source (cursor capture ones), checked; a clear error otherwise."""
     where = engine.url.render_as_string(hide_password=True)
     schema = declaration.schema
     tables = [table for table in declaration.tables if table.capture == "cursor"]
+    present = tables_in_source(engine, declaration)
+    missing = [table.name for table in tables if table.name not in present]
+    if missing:
+        qualified = ", ".join(f"{schema or 'public'}.{name}" for name in missing)
+        raise WarehouseError(
+            f"source '{declaration.name}': table(s) {qualified} do not exist in the source database {where}",
+            hint="a table of the source was dropped or renamed: restore it (or create a view of that name over the "
+            f"renamed table), or point {credentials_hint(declaration)} at the right database, then run the ingest "
+            "again. Nothing from this run of the source was loaded.",
+        )
     try:
-        present = set(sa.inspect(engine).get_table_names(schema=schema))
-        present |= set(sa.inspect(engine).get_view_names(schema=schema))
-        missing = [table.name for table in tables if table.name not in present]
-        if missing:
-            qualified = ", ".join(f"{schema or 'public'}.{name}" for name in missing)
-            raise WarehouseError(
-                f"source '{declaration.name}': table(s) {qualified} do not exist in the source database {where}",
-                hint=f"a table of the source was dropped or renamed: restore it (or create a view of that name "
-                f"over the renamed table), or point {credentials_hint(declaration)} at the right database, then "
-                "run the ingest again. Nothing from this run of the source was loaded.",
-            )
         metadata = sa.MetaData(schema=schema)
         reflected = {table.name: sa.Table(table.name, metadata, autoload_with=engine) for table in tables}
     except sa.exc.SQLAlchemyError as error:
-        reason = str(getattr(error, "orig", None) or error).strip()
-        raise WarehouseError(
-            f"cannot reach the {declaration.name} source database {where}: {reason}",
-            hint=f"check that the database is up and {credentials_hint(declaration)} points at it.",
-        ) from error
+        raise unreachable(engine, declaration, error) from error
     for table in tables:
         check_table(declaration, table, reflected[table.name], where)
     return reflected
@@ -104,8 +120,7 @@ def check_table(declaration: DatabaseSource, table: DatabaseTable, reflected: sa
 
 def source_has_none_of(engine: sa.Engine, declaration: DatabaseSource) -> bool:
     """True when the source database holds none of the declared tables (a database never filled)."""
-    present = set(sa.inspect(engine).get_table_names(schema=declaration.schema))
-    return not present & {table.name for table in declaration.tables}
+    return not tables_in_source(engine, declaration) & {table.name for table in declaration.tables}
 
 
 def raw_tables_present(dsn: str, declaration: DatabaseSource) -> list[str]:

@@ -266,7 +266,9 @@ def test_a_dropped_table_or_cursor_stops_the_source_with_a_clear_error_and_loads
     assert len(load_ids(workspace)) == 1
 
 
-def test_an_erp_database_never_filled_loads_nothing_and_says_so(workspace: Workspace) -> None:
+def test_an_erp_database_never_filled_loads_nothing_and_says_so_one_unreachable_fails_clearly(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
     result = load(workspace)
 
     assert result.rows_by_table == {}
@@ -274,3 +276,10 @@ def test_an_erp_database_never_filled_loads_nothing_and_says_so(workspace: Works
     assert in_raw(workspace, "select count(*) from information_schema.tables where table_name like 'erp\\_%%'") == [
         (0,)
     ]
+
+    monkeypatch.setenv("SOURCES__ERP__CREDENTIALS", "postgresql://erp:hunter2@127.0.0.1:1/totesys")
+    failed = load_source(ERP.name, workspace.connection, workspace.settings)
+
+    assert isinstance(failed.error, WarehouseError), failed.error
+    assert "cannot reach the erp source database" in str(failed.error) and "hunter2" not in str(failed.error)
+    assert "SOURCES__ERP__CREDENTIALS" in failed.error.hint
