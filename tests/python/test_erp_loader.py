@@ -25,6 +25,7 @@ from warehouse.errors import WarehouseError
 from warehouse.sample.erp_generator import generate_erp
 
 TABLES = [table.name for table in ERP.tables]
+UNREACHABLE = "postgresql://erp:hunter2@127.0.0.1:1/totesys"  # pragma: allowlist secret
 
 
 def sample(space: Workspace, day: int) -> None:
@@ -277,7 +278,7 @@ def test_an_erp_database_never_filled_loads_nothing_and_says_so_one_unreachable_
         (0,)
     ]
 
-    monkeypatch.setenv("SOURCES__ERP__CREDENTIALS", "postgresql://erp:hunter2@127.0.0.1:1/totesys")
+    monkeypatch.setenv("SOURCES__ERP__CREDENTIALS", UNREACHABLE)
     failed = load_source(ERP.name, workspace.connection, workspace.settings)
 
     assert isinstance(failed.error, WarehouseError), failed.error
