@@ -62,6 +62,7 @@ def load(space: Workspace, reader: str = "copy") -> SourceResult:
         result = load_source(ERP.name, space.connection, space.settings)
     else:
         settings, connection = space.settings, space.connection
+        registered = next(source for source in SOURCES if source.name == ERP.name)
         result = run_source(
             ERP.name,
             lambda notes: database_resources(
@@ -74,6 +75,8 @@ def load(space: Workspace, reader: str = "copy") -> SourceResult:
             ),
             connection,
             settings,
+            registered.before_load,
+            registered.after_load,
         )
     assert result.ok, result.error
     return result
