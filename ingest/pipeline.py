@@ -268,8 +268,9 @@ def run_step(source: str, step: WarehouseStep, connection: Connection) -> list[s
     try:
         note = step(connection)
     except psycopg2.Error as error:
+        name = getattr(step, "func", step).__name__  # a declared source's step is a functools.partial
         raise WarehouseError(
-            f"source '{source}': step {step.__name__} in the warehouse database failed: {str(error).strip()}",
+            f"source '{source}': step {name} in the warehouse database failed: {str(error).strip()}",
             hint="fix the cause above and run the ingest again; rows already loaded are not loaded again.",
         ) from error
     return [note] if note else []

@@ -15,11 +15,13 @@ import sqlalchemy as sa
 
 from ingest.postgres_copy import copy_resource, source_differences
 from ingest.range_capture import KeyRange
+from ingest.shop import SHOP
 from warehouse.errors import WarehouseError
 
-TABLE = "transactions"
-CURSOR_COLUMN = "transaction_id"
-REQUIRED_COLUMNS = (CURSOR_COLUMN, "customer_id", "amount", "transaction_date")
+[_DECLARED] = SHOP.tables
+TABLE = _DECLARED.name
+CURSOR_COLUMN = _DECLARED.cursor_column
+REQUIRED_COLUMNS = _DECLARED.contract_columns  # transaction_id, customer_id, amount, transaction_date
 CHUNK_ROWS = 250_000
 
 

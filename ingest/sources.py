@@ -1,7 +1,9 @@
 """The source systems the warehouse loads: a new source is a new module plus one entry in SOURCES.
 
 A CSV source is a declaration (ingest/csv_source.py: its folder, file patterns, layouts, required and dropped
-columns; e.g. ingest/crm_customers.py) listed as `csv_source(<declaration>)`; the CSV machinery loads it.
+columns; e.g. ingest/crm_customers.py) listed as `csv_source(<declaration>)`; the CSV machinery loads it. A database
+source is a declaration too (ingest/database_source.py: its tables, each with its key and cursor column; e.g.
+ingest/erp.py) listed as `database_source(<declaration>, <its credentials>)`; ingest/database_tables.py loads it.
 
 The sources are independent dlt pipelines, so they load at the same time, each in a process of its own: dlt's
 configuration and pipeline context are per process (not made for two pipelines running in threads of one), and
@@ -28,6 +30,9 @@ from typing import TYPE_CHECKING
 
 from ingest.crm_customers import CRM_CUSTOMERS
 from ingest.csv_source import CsvSource
+from ingest.database_source import DatabaseSource
+from ingest.erp import ERP, ERP_SECTION
+from ingest.shop import SHOP, TRANSACTIONS_SECTION
 from ingest.tills import TILLS
 from warehouse.database import Connection
 from warehouse.errors import WarehouseError
@@ -36,10 +41,8 @@ from warehouse.settings import ERP_DBNAME, SOURCE_DBNAME, Settings
 if TYPE_CHECKING:
     from ingest.range_capture import KeyRange
 
-# The dlt section of the shop database's credentials: sources.transactions.credentials.
-TRANSACTIONS_SECTION = "transactions"
-# The dlt section of the ERP ("totesys") database's credentials: sources.erp.credentials (nothing loads it yet).
-ERP_SECTION = "erp"
+# The dlt sections of the database sources' credentials (sources.<section>.credentials), TRANSACTIONS_SECTION and
+# ERP_SECTION, are imported above from their declarations.
 RAW_SCHEMA = "raw"
 
 # How a source's note about files it will not read begins; `warehouse status` flags such notes for attention.
@@ -171,6 +174,70 @@ def csv_source(declaration: CsvSource) -> Source:
     )
 
 
+def database_resource(
+    declaration: DatabaseSource,
+    credentials: Callable[[Connection, Settings], str],
+    connection: Connection,
+    settings: Settings,
+    notes: list[str],
+) -> object:
+    """A database source's tables, each read from its last cursor (minus the lag) and appended to raw."""
+    from ingest.database_tables import database_resources
+
+    return database_resources(
+        declaration, credentials(connection, settings), connection.libpq_dsn(), settings.dlt_dir / "spool", notes
+    )
+
+
+def database_unloaded(
+    declaration: DatabaseSource,
+    credentials: Callable[[Connection, Settings], str],
+    connection: Connection,
+    settings: Settings,
+) -> str | None:
+    """A database source's rows stamped after the highest cursor loaded of their table (nothing copied)."""
+    from ingest.database_tables import unloaded_versions
+
+    return unloaded_versions(declaration, credentials(connection, settings), connection.libpq_dsn())
+
+
+def index_raw_cursors(declaration: DatabaseSource, connection: Connection) -> str | None:
+    """After each load: a btree index on the cursor column of each of the source's raw tables that exists.
+
+    Each run reads the highest cursor loaded and the versions in the lag's overlap from every raw table; without
+    the index each is a scan of a table that only grows (every version is kept). Built once, after the table's
+    first load; from then on a no-op (`if not exists`).
+    """
+    import psycopg2
+    from psycopg2 import sql
+
+    with closing(psycopg2.connect(connection.libpq_dsn())) as conn, conn, conn.cursor() as cursor:
+        for table in declaration.tables:
+            raw_table = declaration.raw_table(table)
+            cursor.execute("select to_regclass(%s)", (f"{RAW_SCHEMA}.{raw_table}",))
+            if table.capture != "cursor" or cursor.fetchone()[0] is None:
+                continue
+            cursor.execute(
+                sql.SQL("create index if not exists {} on {} ({})").format(
+                    sql.Identifier(f"{raw_table}_{table.cursor_column}_idx"),
+                    sql.Identifier(RAW_SCHEMA, raw_table),
+                    sql.Identifier(table.cursor_column),
+                )
+            )
+    return None
+
+
+def database_source(declaration: DatabaseSource, credentials: Callable[[Connection, Settings], str]) -> Source:
+    """The source that loads a declared database's tables by cursor; `credentials` gives the database's URL."""
+    return Source(
+        declaration.name,
+        declaration.raw_tables,
+        partial(database_resource, declaration, credentials),
+        after_load=partial(index_raw_cursors, declaration),
+        unloaded=partial(database_unloaded, declaration, credentials),
+    )
+
+
 def shop_resource(connection: Connection, settings: Settings, notes: list[str]) -> object:
     from ingest.shop_transactions import transactions_resource
 
@@ -277,14 +344,15 @@ def prepare_raw_transactions(connection: Connection) -> str | None:
 SOURCES = (
     csv_source(CRM_CUSTOMERS),
     Source(
-        "shop",
-        ("transactions",),
+        SHOP.name,
+        SHOP.raw_tables,
         shop_resource,
         before_load=add_row_ids_to_earlier_rows,
         after_load=prepare_raw_transactions,
         unloaded=shop_unloaded,
     ),
     csv_source(TILLS),
+    database_source(ERP, erp_credentials),
 )
 
 

@@ -48,10 +48,10 @@ def test_status_flags_a_run_that_was_killed(workspace: Workspace) -> None:
 
 
 def test_unknown_source_is_refused_with_the_choices(workspace: Workspace) -> None:
-    result = workspace.cli("ingest", "--source", "erp")
+    result = workspace.cli("ingest", "--source", "crm2")
 
     assert result.returncode == 1
-    assert "unknown source(s) erp" in result.stderr and "crm, shop" in result.stderr
+    assert "unknown source(s) crm2" in result.stderr and "crm, shop, tills, erp" in result.stderr
 
 
 def test_a_pid_list_left_empty_by_a_kill_does_not_stop_the_server_from_starting(workspace: Workspace) -> None:

@@ -11,6 +11,8 @@ import pytest
 from conftest import RanTemplate, Workspace, use_job_outputs
 from recorders import mail_recorder, webhook_recorder
 
+from ingest.erp import ERP
+
 MART_TABLES = ["dim_customers", "fct_transactions", "rpt_customer_spending", "rpt_high_value_customers"]
 
 
@@ -54,7 +56,19 @@ def test_a_run_is_logged_with_what_it_did(ran_template: RanTemplate, ran: Worksp
     captures = ran.query("select count(*) from raw.transactions_captures")[0][0]
     till_lines = ran.query("select count(*) from raw.tills")[0][0]
     assert till_lines > 5_000  # one trading day of 18 branches, and the pilot's files
-    assert rows == {"customers": 5_200, "transactions": 10_500, "transactions_captures": captures, "tills": till_lines}
+    # The ERP's first load: every row of its 11 tables, each into raw.erp_<table>.
+    erp_rows = {
+        raw_table: ran.query(f'select count(*) from "{table.name}"', ran.erp_dbname)[0][0]
+        for table, raw_table in zip(ERP.tables, ERP.raw_tables, strict=True)
+    }
+    assert erp_rows["erp_sales_order"] == 2_500
+    assert rows == {
+        "customers": 5_200,
+        "transactions": 10_500,
+        "transactions_captures": captures,
+        "tills": till_lines,
+        **erp_rows,
+    }
     assert models >= 10 and passed >= 100 and failed == 0
     # The data tests ran on the data; dbt's unit tests are left to CI (job.WITHOUT_UNIT_TESTS).
     built = json.loads((ran_template.space.root / "target" / "run_results.json").read_text())["results"]
