@@ -7,8 +7,12 @@ ingest/erp.py) listed as `database_source(<declaration>, <its credentials>)`; in
 
 The sources are independent dlt pipelines, so they load at the same time, each in a process of its own: dlt's
 configuration and pipeline context are per process (not made for two pipelines running in threads of one), and
-the work of each (Arrow parsing, COPY) gets a core. Processes are spawned, not forked, so each starts clean. This
-module stays light (no dlt import) so that the command starts the sources without waiting for dlt to import.
+the work of each (Arrow parsing, COPY) gets a core. The processes come from a fork server (multiprocessing's
+`forkserver`): one clean single-threaded process that imports dlt, Arrow and the loaders once (LOADER_MODULES) and
+forks a child per source, so the import is paid once a command instead of once a source (a `warehouse ingest` with
+nothing new: 9.0 s of CPU in all with four spawned processes). Each child takes the command's environment and
+folder, which may have changed since the server started. This module stays light (no dlt import) so that the
+command starts the sources without waiting for dlt to import.
 """
 
 from __future__ import annotations
@@ -367,13 +371,14 @@ def run_ingest(connection: Connection, settings: Settings, only: list[str] | Non
     chosen = [source.name for source in SOURCES if not only or source.name in only]
     if len(chosen) == 1:
         return [load_source(chosen[0], connection, settings)]
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(LOADER_MODULES))
     started = []
     for name in chosen:
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(
             target=load_source_in_process,
-            args=(name, connection, settings, sender, os.getpid()),
+            args=(name, connection, settings, sender, CommandContext.of_this_process()),
             name=f"ingest {name}",
         )
         process.start()
@@ -415,9 +420,35 @@ def load_source(name: str, connection: Connection, settings: Settings) -> Source
     )
 
 
-def load_source_in_process(name: str, connection: Connection, settings: Settings, results: Pipe, parent: int) -> None:
+# What the fork server imports once for all sources' processes: dlt, Arrow and SQLAlchemy come with them.
+LOADER_MODULES = ("ingest.pipeline", "ingest.csv_landing", "ingest.shop_transactions", "ingest.database_tables")
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    """What a source's process takes from the command that started it: its pid, environment and folder."""
+
+    pid: int
+    environment: dict[str, str]
+    folder: str
+
+    @classmethod
+    def of_this_process(cls) -> CommandContext:
+        return cls(os.getpid(), dict(os.environ), os.getcwd())
+
+    def enter(self) -> None:
+        """Make this process's environment and folder the command's (the fork server kept those of its start)."""
+        os.environ.clear()
+        os.environ.update(self.environment)
+        os.chdir(self.folder)
+
+
+def load_source_in_process(
+    name: str, connection: Connection, settings: Settings, results: Pipe, command: CommandContext
+) -> None:
     """A source's process: load it and send back its result (errors included; they pickle)."""
-    threading.Thread(target=exit_without_parent, args=(parent,), daemon=True).start()
+    command.enter()
+    threading.Thread(target=exit_without_parent, args=(command.pid,), daemon=True).start()
     try:
         result = load_source(name, connection, settings)
     except Exception as error:  # a bug rather than a source problem: show where, and still report the source
@@ -437,8 +468,22 @@ def load_source_in_process(name: str, connection: Connection, settings: Settings
     results.close()
 
 
-def exit_without_parent(parent: int) -> None:
-    """End this process once the command that started it is gone: the run lock went with it, so a new run may start."""
-    while os.getppid() == parent:
+def exit_without_parent(command: int) -> None:
+    """End this process once the command that started it is gone: the run lock went with it, so a new run may start.
+
+    The command is not this process's parent (the fork server is), so it is looked up by its pid.
+    """
+    while command_alive(command):
         time.sleep(1)
     os._exit(1)
+
+
+def command_alive(pid: int) -> bool:
+    """Whether process `pid` still exists (signal 0 checks, sends nothing)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    return True
