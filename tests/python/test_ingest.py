@@ -6,13 +6,15 @@ import csv
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 from conftest import Workspace
 
-from ingest.sources import SOURCES
+from ingest.sources import SOURCES, CommandContext, command_alive
 from warehouse.sample import generate_sample
 
 HEADER = "customer_id,name,age,country,is_active\n"
@@ -394,3 +396,24 @@ def test_sources_take_turns_only_while_the_raw_dataset_is_new(workspace: Workspa
     sample_day(workspace)
     assert workspace.cli("ingest").returncode == 0
     assert enters_while_another_source_loads() is True  # dlt's tables exist: no waiting
+
+
+def test_a_source_process_takes_the_commands_environment_and_ends_when_the_command_is_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fork server keeps the environment of its start: each source's process takes the command's own."""
+    monkeypatch.setenv("WAREHOUSE_CHECK", "then")
+    then = CommandContext.of_this_process()
+    monkeypatch.setenv("WAREHOUSE_CHECK", "now")
+    monkeypatch.chdir(tmp_path)
+    try:
+        then.enter()
+        assert os.environ["WAREHOUSE_CHECK"] == "then" and Path.cwd() == Path(then.folder)
+    finally:
+        os.chdir(tmp_path)
+
+    command = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    assert command_alive(command.pid)
+    command.kill()
+    command.wait()
+    assert not command_alive(command.pid)  # its source processes stop within a second (exit_without_parent)
