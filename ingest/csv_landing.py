@@ -183,76 +183,78 @@ def _new_file_rows(
     loaded: LoadedFiles = state["loaded_files"]
     loaded_names = set(loaded.values())
     empty_files: list[str] = state.setdefault("empty_files", [])
-    # First, in order, what each file is (its content hash, empty, re-delivered, its layout); then the new ones
-    # are parsed, in parallel where there are many, and their load files are bundled in the same order.
-    to_parse: list[tuple[str, str, CsvLayout, list[str], Path, dict[str, str], SpoolNames]] = []
-    parsing: dict[str, str] = {}  # content hash -> name, of the files this run loads
-    for file in sorted(files, key=lambda item: (item["modification_date"], item["file_name"])):
-        if not is_read(file["file_name"], source.file_globs):
-            continue
-        path = Path(file.local_file_path)
-        if "\ufffd" in path.name and not path.exists():
-            # The filesystem listing decodes names as UTF-8 and cannot give back the original bytes.
-            raise CsvFileError(
-                path, "the file name is not UTF-8 (its undecodable bytes are shown as \ufffd); rename the file"
-            )
-        sha256 = file_sha256(path)
-        name = printable(path.name)
-        if source.empty_files_allowed and is_empty(path):
-            if name in loaded_names:
-                notes.append(f"{name} was emptied after it was loaded; the rows it had stay in raw.{source.table}")
-            elif name not in empty_files:
-                notes.append(f"{name} is empty: a delivery without rows")
-            if name not in empty_files:
-                empty_files.append(name)
-            continue
-        earlier = loaded.get(sha256) or parsing.get(sha256)
-        if earlier is not None:
-            if earlier != name:
-                notes.append(
-                    f"skipped re-delivered file {name}: the same content was loaded as {earlier} (nothing new)"
-                )
-            continue
-        if name in loaded_names:
-            notes.append(f"{name} was rewritten with new content; loading it as a new version of the export")
-        layout, header = file_layout(path, source)
-        constants = {"_file_sha256": sha256}
-        if "_layout" in source.file_columns:
-            constants["_layout"] = layout.name
-        if source.export_time is not None:
-            constants["_exported_at"] = _timestamp_text(source.export_time(path.name, file["modification_date"]))
-        constants["_dlt_load_id"] = load_id
-        targets = SpoolNames(spool_dir, f"{source.table}.{load_id}.{uuid.uuid4().hex[:12]}")
-        parsing[sha256] = name
-        loaded_names.add(name)
-        to_parse.append((sha256, name, layout, header, path, constants, targets))
-    if not to_parse:
-        return
     spool_dir.mkdir(parents=True, exist_ok=True)
-    file_key = key() if source.derived_columns else b""  # asked for only when a file needs it
     # Small files' load files are joined into bundles: dlt runs one COPY job per imported file.
     bundle_stem = f"{source.table}.{load_id}.{uuid.uuid4().hex[:12]}.bundle"
     bundles = LoadFileBundles(lambda number: spool_dir / f"{bundle_stem}{number}.csv", BUNDLE_ROWS)
-    executor = parse_executor(source, len(to_parse))
-    futures: list[Future] = []
+    # Each new file goes to the parse workers as soon as it is recognised, so they parse while this process hashes
+    # the next ones; their load files are bundled in the files' order. No worker starts when nothing is new.
+    executor = parse_executor(source, len(files))
+    submitted: list[tuple[str, str, list[str], Future]] = []  # content hash, name, columns, parse
+    parsing: dict[str, str] = {}  # content hash -> name, of the files this run loads
+    file_key: bytes | None = None
     try:
-        futures = [
-            executor.submit(
-                write_load_files,
-                path,
-                header,
-                targets,
-                ROWS_PER_FILE,
-                constants,
-                has_header=layout.header,
-                drop=source.drop_columns,
-                derived=source.derived_columns,
-                key=file_key,
-            )
-            for _, _, layout, header, path, constants, targets in to_parse
-        ]
-        for (sha256, name, _, header, _, _, _), future in zip(to_parse, futures, strict=True):
-            parts = future.result()  # a bad file raises here, in file order: the run stops, nothing of it loads
+        try:
+            for file in sorted(files, key=lambda item: (item["modification_date"], item["file_name"])):
+                if not is_read(file["file_name"], source.file_globs):
+                    continue
+                path = Path(file.local_file_path)
+                if "\ufffd" in path.name and not path.exists():
+                    # The filesystem listing decodes names as UTF-8 and cannot give back the original bytes.
+                    raise CsvFileError(
+                        path, "the file name is not UTF-8 (its undecodable bytes are shown as \ufffd); rename the file"
+                    )
+                sha256 = file_sha256(path)
+                name = printable(path.name)
+                if source.empty_files_allowed and is_empty(path):
+                    if name in loaded_names:
+                        notes.append(
+                            f"{name} was emptied after it was loaded; the rows it had stay in raw.{source.table}"
+                        )
+                    elif name not in empty_files:
+                        notes.append(f"{name} is empty: a delivery without rows")
+                    if name not in empty_files:
+                        empty_files.append(name)
+                    continue
+                earlier = loaded.get(sha256) or parsing.get(sha256)
+                if earlier is not None:
+                    if earlier != name:
+                        notes.append(
+                            f"skipped re-delivered file {name}: the same content was loaded as {earlier} (nothing new)"
+                        )
+                    continue
+                if name in loaded_names:
+                    notes.append(f"{name} was rewritten with new content; loading it as a new version of the export")
+                layout, header = file_layout(path, source)
+                constants = {"_file_sha256": sha256}
+                if "_layout" in source.file_columns:
+                    constants["_layout"] = layout.name
+                if source.export_time is not None:
+                    exported = source.export_time(path.name, file["modification_date"])
+                    constants["_exported_at"] = _timestamp_text(exported)
+                constants["_dlt_load_id"] = load_id
+                if file_key is None:
+                    file_key = key() if source.derived_columns else b""  # asked for only when a file needs it
+                parse = executor.submit(
+                    write_load_files,
+                    path,
+                    header,
+                    SpoolNames(spool_dir, f"{source.table}.{load_id}.{uuid.uuid4().hex[:12]}"),
+                    ROWS_PER_FILE,
+                    constants,
+                    has_header=layout.header,
+                    drop=source.drop_columns,
+                    derived=source.derived_columns,
+                    key=file_key,
+                )
+                parsing[sha256] = name
+                loaded_names.add(name)
+                submitted.append((sha256, name, header, parse))
+        except CsvFileError:
+            _raise_first_parse_error(submitted)  # an earlier file's parse error is the one to report
+            raise
+        for sha256, name, header, parse in submitted:
+            parts = parse.result()  # a bad file raises here, in the files' order: the run stops, nothing of it loads
             loaded[sha256] = name
             # Extra columns of this file land too, as text; dropped ones are not created.
             kept = [column for column in warehouse_names(header) if column not in source.drop_columns]
@@ -267,8 +269,16 @@ def _new_file_rows(
         yield from _imports(bundles.finish())
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
-        _remove_unbundled(futures)
+        _remove_unbundled([parse for *_, parse in submitted])
         bundles.discard()
+
+
+def _raise_first_parse_error(submitted: list[tuple[str, str, list[str], Future]]) -> None:
+    """Raise the error of the first file submitted so far whose parse failed, if any (waits for them)."""
+    for *_, parse in submitted:
+        error = parse.exception()
+        if error is not None:
+            raise error
 
 
 def _remove_unbundled(futures: list[Future]) -> None:
