@@ -10,9 +10,14 @@ by the first of the source's layouts that recognises it, and turned into COPY lo
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import pickle  # nosec B403 - only to check that a declaration's derived columns can go to a worker process
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import closing
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path, PurePath
 from typing import Any
@@ -45,6 +50,12 @@ BUNDLE_ROWS = 250_000
 # dlt's filesystem listing hands the files over a page at a time, and bundles span one page: 100 files a page (its
 # default) made a bundle of every 100 till files (~30,000 rows).
 FILES_PER_PAGE = 10_000
+
+# The per-file work (NUL scan, Arrow parse, derived columns and their keyed hashes, CSV writing) is CPU-bound Python
+# and Arrow, one core of two in the main process: with at least PARALLEL_MIN_FILES new files it runs in up to
+# PARSE_WORKERS worker processes, while this one hashes, recognises and bundles the files and dlt imports them.
+PARSE_WORKERS = 2
+PARALLEL_MIN_FILES = 8  # below this, a worker process's start-up (~1 s) costs more than it saves
 
 EMPTY_FILE_MAX_BYTES = 64  # larger files hold data (or garbage, which the reader reports)
 # Content hash -> name of the file it was first loaded from.
@@ -106,6 +117,50 @@ def file_layout(path: Path, source: CsvSource) -> tuple[CsvLayout, list[str]]:
     return layout, list(layout.columns)
 
 
+@dataclass(frozen=True)
+class SpoolNames:
+    """The names of one landed file's load files in the spool folder; a class, not a lambda, so a worker can get it."""
+
+    spool_dir: Path
+    stem: str
+
+    def __call__(self, part: int) -> Path:
+        return self.spool_dir / f"{self.stem}.{part}.csv"
+
+
+class InlineExecutor(Executor):
+    """Runs each call at once in this process: for a few files, or derived columns a worker cannot be sent."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:  # handed over with the result, as a worker's error is
+            future.set_exception(error)
+        return future
+
+
+def _sendable(source: CsvSource) -> bool:
+    """True when the source's derived columns can be sent to a worker process (module-level functions, no closures)."""
+    try:
+        pickle.dumps(source.derived_columns)
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return False
+    return True
+
+
+def parse_executor(source: CsvSource, files: int) -> Executor:
+    """Where the new files are parsed: worker processes for many files, else this process."""
+    workers = min(PARSE_WORKERS, os.cpu_count() or 1)
+    if files < PARALLEL_MIN_FILES or workers < 2 or not _sendable(source):
+        return InlineExecutor()
+    # forkserver: a fork of a clean single-threaded server that imports Arrow and the CSV machinery once; a plain
+    # fork of this process (dlt's threads) is unsafe, and spawn imports them again in each worker.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["ingest.csv_files", "ingest.tills"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
 def _new_file_rows(
     files: list[FileItemDict],
     source: CsvSource,
@@ -132,59 +187,78 @@ def _new_file_rows(
     # Small files' load files are joined into bundles: dlt runs one COPY job per imported file.
     bundle_stem = f"{source.table}.{load_id}.{uuid.uuid4().hex[:12]}.bundle"
     bundles = LoadFileBundles(lambda number: spool_dir / f"{bundle_stem}{number}.csv", BUNDLE_ROWS)
+    # Each new file goes to the parse workers as soon as it is recognised, so they parse while this process hashes
+    # the next ones; their load files are bundled in the files' order. No worker starts when nothing is new.
+    executor = parse_executor(source, len(files))
+    submitted: list[tuple[str, str, list[str], Future]] = []  # content hash, name, columns, parse
+    parsing: dict[str, str] = {}  # content hash -> name, of the files this run loads
+    file_key: bytes | None = None
     try:
-        for file in sorted(files, key=lambda item: (item["modification_date"], item["file_name"])):
-            if not is_read(file["file_name"], source.file_globs):
-                continue
-            path = Path(file.local_file_path)
-            if "\ufffd" in path.name and not path.exists():
-                # The filesystem listing decodes names as UTF-8 and cannot give back the original bytes.
-                raise CsvFileError(
-                    path, "the file name is not UTF-8 (its undecodable bytes are shown as \ufffd); rename the file"
-                )
-            sha256 = file_sha256(path)
-            name = printable(path.name)
-            if source.empty_files_allowed and is_empty(path):
-                if name in loaded_names:
-                    notes.append(f"{name} was emptied after it was loaded; the rows it had stay in raw.{source.table}")
-                elif name not in empty_files:
-                    notes.append(f"{name} is empty: a delivery without rows")
-                if name not in empty_files:
-                    empty_files.append(name)
-                continue
-            if sha256 in loaded:
-                if loaded[sha256] != name:
-                    notes.append(
-                        f"skipped re-delivered file {name}: the same content was loaded as {loaded[sha256]} "
-                        "(nothing new)"
+        try:
+            for file in sorted(files, key=lambda item: (item["modification_date"], item["file_name"])):
+                if not is_read(file["file_name"], source.file_globs):
+                    continue
+                path = Path(file.local_file_path)
+                if "\ufffd" in path.name and not path.exists():
+                    # The filesystem listing decodes names as UTF-8 and cannot give back the original bytes.
+                    raise CsvFileError(
+                        path, "the file name is not UTF-8 (its undecodable bytes are shown as \ufffd); rename the file"
                     )
-                continue
-            if name in loaded_names:
-                notes.append(f"{name} was rewritten with new content; loading it as a new version of the export")
-            layout, header = file_layout(path, source)
-            constants = {"_file_sha256": sha256}
-            if "_layout" in source.file_columns:
-                constants["_layout"] = layout.name
-            if source.export_time is not None:
-                constants["_exported_at"] = _timestamp_text(source.export_time(path.name, file["modification_date"]))
-            constants["_dlt_load_id"] = load_id
-            stem = f"{source.table}.{load_id}.{uuid.uuid4().hex[:12]}"
-            parts = write_load_files(
-                path,
-                header,
-                lambda part, stem=stem: spool_dir / f"{stem}.{part}.csv",
-                ROWS_PER_FILE,
-                constants,
-                has_header=layout.header,
-                drop=source.drop_columns,
-                derived=source.derived_columns,
-                key=key() if source.derived_columns else b"",  # asked for only when a file needs it
-            )
+                sha256 = file_sha256(path)
+                name = printable(path.name)
+                if source.empty_files_allowed and is_empty(path):
+                    if name in loaded_names:
+                        notes.append(
+                            f"{name} was emptied after it was loaded; the rows it had stay in raw.{source.table}"
+                        )
+                    elif name not in empty_files:
+                        notes.append(f"{name} is empty: a delivery without rows")
+                    if name not in empty_files:
+                        empty_files.append(name)
+                    continue
+                earlier = loaded.get(sha256) or parsing.get(sha256)
+                if earlier is not None:
+                    if earlier != name:
+                        notes.append(
+                            f"skipped re-delivered file {name}: the same content was loaded as {earlier} (nothing new)"
+                        )
+                    continue
+                if name in loaded_names:
+                    notes.append(f"{name} was rewritten with new content; loading it as a new version of the export")
+                layout, header = file_layout(path, source)
+                constants = {"_file_sha256": sha256}
+                if "_layout" in source.file_columns:
+                    constants["_layout"] = layout.name
+                if source.export_time is not None:
+                    exported = source.export_time(path.name, file["modification_date"])
+                    constants["_exported_at"] = _timestamp_text(exported)
+                constants["_dlt_load_id"] = load_id
+                if file_key is None:
+                    file_key = key() if source.derived_columns else b""  # asked for only when a file needs it
+                parse = executor.submit(
+                    write_load_files,
+                    path,
+                    header,
+                    SpoolNames(spool_dir, f"{source.table}.{load_id}.{uuid.uuid4().hex[:12]}"),
+                    ROWS_PER_FILE,
+                    constants,
+                    has_header=layout.header,
+                    drop=source.drop_columns,
+                    derived=source.derived_columns,
+                    key=file_key,
+                )
+                parsing[sha256] = name
+                loaded_names.add(name)
+                submitted.append((sha256, name, header, parse))
+        except CsvFileError:
+            _raise_first_parse_error(submitted)  # an earlier file's parse error is the one to report
+            raise
+        for sha256, name, header, parse in submitted:
+            parts = parse.result()  # a bad file raises here, in the files' order: the run stops, nothing of it loads
             loaded[sha256] = name
-            loaded_names.add(name)
             # Extra columns of this file land too, as text; dropped ones are not created.
-            kept = [name for name in warehouse_names(header) if name not in source.drop_columns]
-            hints = dlt.mark.make_hints(columns={name: text_column() for name in kept})
+            kept = [column for column in warehouse_names(header) if column not in source.drop_columns]
+            hints = dlt.mark.make_hints(columns={column: text_column() for column in kept})
             try:
                 ready = [bundled for part in parts for bundled in bundles.add(part, hints)]
             except BaseException:
@@ -194,7 +268,25 @@ def _new_file_rows(
             yield from _imports(ready)
         yield from _imports(bundles.finish())
     finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+        _remove_unbundled([parse for *_, parse in submitted])
         bundles.discard()
+
+
+def _raise_first_parse_error(submitted: list[tuple[str, str, list[str], Future]]) -> None:
+    """Raise the error of the first file submitted so far whose parse failed, if any (waits for them)."""
+    for *_, parse in submitted:
+        error = parse.exception()
+        if error is not None:
+            raise error
+
+
+def _remove_unbundled(futures: list[Future]) -> None:
+    """Remove the load files of parsed files the run stopped before bundling (after an error in an earlier file)."""
+    for future in futures:
+        if future.done() and not future.cancelled() and future.exception() is None:
+            for part in future.result():
+                part.path.unlink(missing_ok=True)
 
 
 def _imports(ready: list[tuple[LoadFile, Any]]) -> Iterator[Any]:

@@ -158,6 +158,39 @@ def test_order_ids_and_card_holders_are_keyed_hashes_of_the_line(workspace: Work
     ]
 
 
+def test_files_parsed_in_worker_processes_get_the_same_keyed_ids(workspace: Workspace) -> None:
+    """Enough new files to be parsed by the worker processes (PARALLEL_MIN_FILES): the same documented ids."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from ingest.csv_landing import PARALLEL_MIN_FILES, parse_executor
+
+    lines = {
+        f"leeds_{day:02d}-09-2021_09-00-00.csv": (
+            f'{day:02d}/09/2021 09:12,Leeds,Jane Example,"Large Latte - 2.45",2.45,CARD,4123456789012345\n'
+            f"{day:02d}/09/2021 09:13,Leeds,John Sample,Regular Latte - 2.15,2.15,CASH,\n"
+        )
+        for day in range(1, PARALLEL_MIN_FILES + 3)
+    }
+    workers = parse_executor(TILLS, len(lines))  # starts no process until a file is submitted
+    workers.shutdown()
+    assert isinstance(workers, ProcessPoolExecutor)
+    for name, content in lines.items():
+        drop_file(workspace.settings.tills_landing_dir, name, content)
+
+    assert load_tills(workspace).ok
+
+    expected = []
+    for name, content in sorted(lines.items()):
+        for number, row in enumerate(csv.reader(content.splitlines()), start=1):
+            fields = [field or None for field in row]  # an empty unquoted field is NULL
+            written = ["-" if field is None else f"{len(field)}:{field}" for field in fields]
+            order_id = keyed(FIELD_SEPARATOR.join([*written, str(number)]).encode(), b"till order id")
+            card = keyed(b"4123456789012345", b"till card holder") if row[5] == "CARD" else None
+            expected.append((name, number, order_id, card))
+    query = "select _source_file, _line_number, order_id, card_holder from raw.tills order by 1, 2"
+    assert workspace.query(query) == expected
+
+
 def test_a_card_holder_is_the_card_digits_whatever_the_layout_and_the_key() -> None:
     batch = pa.RecordBatch.from_pydict(
         {
