@@ -55,7 +55,9 @@ FILES_PER_PAGE = 10_000
 # and Arrow, one core of two in the main process: with at least PARALLEL_MIN_FILES new files it runs in up to
 # PARSE_WORKERS worker processes, while this one hashes, recognises and bundles the files and dlt imports them.
 PARSE_WORKERS = 2
-PARALLEL_MIN_FILES = 8  # below this, a worker process's start-up (~1 s) costs more than it saves
+# A till file's work is about 5 ms (20 s for 3,993 files) and a worker's start-up about 1 s: below ~200 files (a
+# day of 18 branches is 22, the test suite's ingests are all small) the workers would cost more than they save.
+PARALLEL_MIN_FILES = 200
 
 EMPTY_FILE_MAX_BYTES = 64  # larger files hold data (or garbage, which the reader reports)
 # Content hash -> name of the file it was first loaded from.
