@@ -12,7 +12,7 @@ import os
 import re
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -164,12 +164,13 @@ def test_files_parsed_in_worker_processes_get_the_same_keyed_ids(workspace: Work
 
     from ingest.csv_landing import PARALLEL_MIN_FILES, parse_executor
 
+    days = [date(2021, 1, 1) + timedelta(days=offset) for offset in range(PARALLEL_MIN_FILES + 2)]
     lines = {
-        f"leeds_{day:02d}-09-2021_09-00-00.csv": (
-            f'{day:02d}/09/2021 09:12,Leeds,Jane Example,"Large Latte - 2.45",2.45,CARD,4123456789012345\n'
-            f"{day:02d}/09/2021 09:13,Leeds,John Sample,Regular Latte - 2.15,2.15,CASH,\n"
+        f"leeds_{day:%d-%m-%Y}_09-00-00.csv": (
+            f'{day:%d/%m/%Y} 09:12,Leeds,Jane Example,"Large Latte - 2.45",2.45,CARD,4123456789012345\n'
+            f"{day:%d/%m/%Y} 09:13,Leeds,John Sample,Regular Latte - 2.15,2.15,CASH,\n"
         )
-        for day in range(1, PARALLEL_MIN_FILES + 3)
+        for day in days
     }
     workers = parse_executor(TILLS, len(lines))  # starts no process until a file is submitted
     workers.shutdown()
