@@ -159,7 +159,8 @@ def parse_executor(source: CsvSource, files: int) -> Executor:
     # forkserver: a fork of a clean single-threaded server that imports Arrow and the CSV machinery once; a plain
     # fork of this process (dlt's threads) is unsafe, and spawn imports them again in each worker.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["ingest.csv_files", "ingest.tills"])
+    derived_modules = {column.compute.__module__ for column in source.derived_columns}
+    context.set_forkserver_preload(["ingest.csv_files", *sorted(derived_modules)])
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
