@@ -1,0 +1,20 @@
+with
+
+source as (
+    select * from {{ source('erp', 'department') }}
+),
+
+renamed as (
+    select
+        {{ generate_surrogate_key(['department_id', 'last_updated']) }} as department_version_id,
+        cast(department_id as integer) as department_id,
+        department_name,
+        location,
+        manager,
+        cast(created_at as timestamp(3)) as created_at,
+        cast(last_updated as timestamp(3)) as last_updated,
+        _dlt_load_id as load_id
+    from source
+)
+
+select * from renamed
