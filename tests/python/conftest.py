@@ -19,6 +19,7 @@ from warehouse import job
 from warehouse.database import Connection, connect, ensure_databases, stop_embedded
 from warehouse.dbt_runner import run_dbt
 from warehouse.sample import generate_sample, generate_tills
+from warehouse.sample.erp_generator import generate_erp
 from warehouse.settings import PROJECT_DIR, SOURCE_DBNAME, Settings, load_settings
 
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
@@ -267,7 +268,7 @@ class BuiltWarehouse:
 
 
 def build_sample_warehouse(server: Connection, root: Path, name: str) -> BuiltWarehouse:
-    """Generate day 1 (CRM, shop, tills), ingest it and run dbt build in databases of their own; env restored."""
+    """Generate day 1 (CRM, shop, tills, ERP), ingest it and run dbt build in databases of their own; env restored."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("WAREHOUSE_DBNAME", f"wh_{name}")
         patch.setenv("WAREHOUSE_LANDING_DIR", str(root / "landing"))
@@ -286,6 +287,7 @@ def build_sample_warehouse(server: Connection, root: Path, name: str) -> BuiltWa
             truth_dir=settings.truth_dir,
         )
         generate_tills(tills_dir=settings.tills_landing_dir, truth_dir=settings.truth_dir)
+        generate_erp(dsn=server.libpq_dsn(f"erp_{name}"), truth_dir=settings.truth_dir)
         job.ingest(connection, settings)
         run_dbt(["build", *job.WITHOUT_UNIT_TESTS], connection, settings)
         return BuiltWarehouse(connection, settings, root / "target")
