@@ -26,6 +26,10 @@ def as_analyst(built: BuiltWarehouse, statement: str) -> list[tuple]:
         "tills.order_items",
         "tills.rpt_tills_branch_ranking",
         "tills.rpt_tills_card_holders",
+        "erp.fact_sales_order",
+        "erp.fact_payment_current",
+        "erp.dim_counterparty",
+        "erp.dim_date",
     ],
 )
 def test_the_analyst_reads_every_mart(built_warehouse: BuiltWarehouse, mart: str) -> None:
@@ -41,6 +45,9 @@ def test_the_analyst_reads_every_mart(built_warehouse: BuiltWarehouse, mart: str
         "intermediate.int_customers_classified",
         "raw.tills",
         "intermediate.int_tills_orders_classified",
+        "raw.erp_staff",
+        "staging.stg_erp__counterparties",
+        "snapshots.dim_staff_history",
     ],
 )
 def test_the_analyst_cannot_read_raw_or_staging(built_warehouse: BuiltWarehouse, relation: str) -> None:
@@ -61,3 +68,12 @@ def test_the_analyst_cannot_read_raw_or_staging(built_warehouse: BuiltWarehouse,
 def test_the_analyst_cannot_write(built_warehouse: BuiltWarehouse, statement: str) -> None:
     with pytest.raises(psycopg2.errors.InsufficientPrivilege):
         as_analyst(built_warehouse, statement)
+
+
+def test_the_analyst_reads_the_staff_dimension_without_names_or_email(built_warehouse: BuiltWarehouse) -> None:
+    """erp.dim_staff keeps the star's columns, but staff names and e-mail addresses are personal data."""
+    departments = as_analyst(built_warehouse, "select staff_id, department_name, location from erp.dim_staff")
+    assert len(departments) == 20
+    for column in ("first_name", "last_name", "email_address", "*"):
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            as_analyst(built_warehouse, f"select {column} from erp.dim_staff")

@@ -262,6 +262,31 @@ def test_day_one_facts_hold_one_version_per_source_row(built_warehouse: BuiltWar
         assert query(connection, f"select count(*) from erp.{fact}")[0][0] == len(truth(truth_dir, table)), fact
 
 
+def test_the_data_quality_marts_count_every_erp_version_as_clean_and_flag_nothing(
+    built_warehouse: BuiltWarehouse,
+) -> None:
+    """Day 1 of the sample has no defect: every captured version is a clean fact row, and no issue is flagged."""
+    connection, truth_dir = built_warehouse.connection, built_warehouse.settings.truth_dir
+    figures = {
+        row[0]: row[1:]
+        for row in query(
+            connection,
+            "select source_name, sum(rows_in), sum(clean_rows), bool_and(is_reconciled), min(integrity),"
+            " min(consistency) from marts.rpt_data_quality where source_name like 'erp.%' group by 1",
+        )
+    }
+    assert figures == {
+        f"erp.{table}": (len(truth(truth_dir, table)), len(truth(truth_dir, table)), True, 1, 1)
+        for table in ("sales_order", "purchase_order", "payment")
+    }
+    flagged = query(
+        connection,
+        "select count(distinct (source_name, issue_code)), sum(row_count) from marts.rpt_data_quality_issues"
+        " where source_name like 'erp.%' and issue_category = 'flagged'",
+    )
+    assert flagged == [(24, 0)]
+
+
 def test_the_date_dimension_covers_every_fact_date_with_correct_attributes(built_warehouse: BuiltWarehouse) -> None:
     connection = built_warehouse.connection
     referenced = {
@@ -306,7 +331,8 @@ def test_source_changes_reach_the_stars_on_refresh_with_every_version_kept(ran: 
     def in_source(statement: str) -> list[tuple]:
         return query(ran.server, statement, ran.erp_dbname)
 
-    # An operator's corrections, stamped as the source stamps them: a new last_updated, after every other.
+    # An operator's corrections, stamped as the source stamps them: a new last_updated, after every other. The
+    # order's payment is left as it was, so it no longer matches its order.
     in_source(
         "update sales_order set units_sold = units_sold + 1, last_updated = (select max(last_updated)"
         " + interval '1 second' from sales_order) where sales_order_id = 7 returning sales_order_id"
@@ -340,6 +366,12 @@ def test_source_changes_reach_the_stars_on_refresh_with_every_version_kept(ran: 
     assert paid[-1] == in_source("select paid from payment where payment_id = 11")[0]
     assert len(paid) >= 2 and paid[-1] != paid[-2]
     assert ran.query("select paid from erp.fact_payment_current where payment_id = 11") == paid[-1:]
+    # The data-quality mart flags the payment of order 7, which no longer matches it; nothing else.
+    flagged = ran.query(
+        "select source_name, issue_code, sum(row_count) from marts.rpt_data_quality_issues"
+        " where source_name like 'erp.%' and issue_category = 'flagged' group by 1, 2 having sum(row_count) > 0"
+    )
+    assert flagged == [("erp.payment", "payment_amount_mismatch", 1)]
     # Every captured version is a fact row: the raw tables and the facts agree, and each grew.
     for fact, raw in [
         ("fact_sales_order", "erp_sales_order"),

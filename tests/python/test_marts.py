@@ -25,8 +25,8 @@ def _rule_sources() -> list[str]:
 
 
 def _customer_domain_sources() -> list[str]:
-    """The sources whose truth is the sample's defects.json (the tills have their own: test_tills_marts.py)."""
-    return [source for source in _rule_sources() if not source.startswith("tills.")]
+    """The sources whose truth is the sample's defects.json (the tills and the ERP have their own truth)."""
+    return [source for source in _rule_sources() if not source.startswith(("tills.", "erp."))]
 
 
 def _truth_source(source_name: str) -> str:

@@ -10,6 +10,9 @@
     'int_customers_issues_counted',
     'int_transactions_issues_counted',
     'int_tills_issues_counted',
+    'int_erp_sales_orders_issues_counted',
+    'int_erp_purchase_orders_issues_counted',
+    'int_erp_payments_issues_counted',
 ] %}
 
 with
