@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -73,16 +74,26 @@ class Step:
     erp_model_seconds: float = 0.0
     erp_test_seconds: float = 0.0
     slowest: list[tuple[str, float]] = field(default_factory=list)
+    steps: dict[str, float] = field(default_factory=dict)
 
 
-def warehouse(*args: str) -> tuple[float, float]:
-    """Run a warehouse command as a user does; its wall seconds and the 1-minute load average before it."""
+STEP_LINE = re.compile(r"^  (\S[\w ]*?) +([\d.]+) s$")
+
+
+def warehouse(*args: str, steps: dict[str, float] | None = None) -> tuple[float, float]:
+    """Run a warehouse command as a user does; its wall seconds and the 1-minute load average before it.
+
+    `steps` receives the command's own time per step (its summary's "time per step" lines).
+    """
     load = os.getloadavg()[0]
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "warehouse.cli", *args], capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         sys.exit(f"`warehouse {' '.join(args)}` failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    if steps is not None:
+        listed = done.stdout.split("time per step:", 1)[-1].splitlines()
+        steps.update({m[1]: float(m[2]) for m in map(STEP_LINE.match, listed) if m and m[1] != "total"})
     return seconds, load
 
 
@@ -113,8 +124,9 @@ def dbt_figures(step: Step, target: Path, started: float) -> Step:
 
 def timed_step(label: str, target: Path, *args: str) -> Step:
     started = time.time()
-    seconds, load = warehouse(*args)
-    return dbt_figures(Step(label, seconds, load), target, started)
+    steps: dict[str, float] = {}
+    seconds, load = warehouse(*args, steps=steps)
+    return dbt_figures(Step(label, seconds, load, steps=steps), target, started)
 
 
 def query(dsn: str, statement: str | sql.Composable, parameters: tuple = ()) -> list[tuple]:
@@ -232,6 +244,9 @@ def main() -> int:
             f"{refresh.erp_model_seconds / first.erp_model_seconds:.2f}, ERP tests "
             f"{refresh.erp_test_seconds / first.erp_test_seconds:.2f}"
         )
+        print("ERP models s / tests s: node seconds summed (dbt runs 4 threads on the cores)")
+        for step in (first, refresh):
+            print(f"{step.label}: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in step.steps.items()))
         for step in (first, refresh):
             print(f"\nslowest ERP nodes, {step.label}:")
             for unique_id, seconds in step.slowest:

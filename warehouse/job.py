@@ -15,7 +15,15 @@ from warehouse.database import Connection, connect, libpq_dsn_from_url, write_db
 from warehouse.dbt_runner import DbtFailed, DbtResult, run_dbt, stale_sources
 from warehouse.errors import WarehouseError, file_error, is_file_error
 from warehouse.run_lock import exclusive_run
-from warehouse.run_log import RunRecord, finish_run, marts_behind_loads, newest_load, start_run
+from warehouse.run_log import (
+    RunRecord,
+    database_now,
+    finish_run,
+    marts_behind_loads,
+    newest_load,
+    record_captures,
+    start_run,
+)
 from warehouse.settings import SOURCE_DBNAME, Settings
 
 
@@ -130,7 +138,9 @@ def ingest(
     """
     from ingest.sources import run_ingest  # dlt is slow to import: only when ingesting
 
+    started = database_now(connection)  # each source's read starts after it: a conservative capture time
     results = run_ingest(connection, settings, only)
+    record_captures(connection, [result.source for result in results if result.ok], started)
     landed: dict[str, int] = {}
     for result in results:
         for note in result.notes:

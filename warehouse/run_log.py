@@ -14,7 +14,21 @@ from warehouse.database import Connection
 
 TRIGGERS = ("manual", "schedule", "ci")
 
-DDL = """
+# A source's capture heartbeat: a load lands only when a source changed, so raw's load ids cannot tell a quiet source
+# from one the warehouse stopped reading; this row moves on every successful read, new rows or none.
+CAPTURES_DDL = """
+create schema if not exists ops;
+create table if not exists ops.source_captures (
+    source_name text primary key,
+    captured_at timestamptz not null
+);
+comment on table ops.source_captures is
+    'Per source, the start of the last ingest that read it successfully (new rows or none): every change committed '
+    'in the source before captured_at is in raw. The ERP''s freshness check times it (models/staging/erp).';
+"""
+
+DDL = (
+    """
 create schema if not exists ops;
 create table if not exists ops.run_log (
     run_id text primary key,
@@ -41,6 +55,8 @@ alter table ops.run_log add column if not exists last_load_built text;
 comment on column ops.run_log.last_load_built is
     'The newest completed dlt load (raw._dlt_loads) when the build started: the marts hold every load up to it.';
 """
+    + CAPTURES_DDL
+)
 
 # The commands that run `dbt build`.
 BUILD_COMMANDS = ("run", "build", "refresh")
@@ -87,6 +103,27 @@ def start_run(connection: Connection, command: str) -> RunRecord:
             (record.run_id, record.trigger, record.command),
         )
     return record
+
+
+def database_now(connection: Connection) -> object:
+    """The warehouse server's clock (what dbt's freshness compares with), as a timestamptz."""
+    with psycopg2.connect(connection.libpq_dsn()) as conn, conn.cursor() as cursor:
+        cursor.execute("select clock_timestamp()")
+        return cursor.fetchone()[0]
+
+
+def record_captures(connection: Connection, sources: list[str], captured_at: object) -> None:
+    """Note that `sources` were read successfully by an ingest that started at `captured_at`."""
+    if not sources:
+        return
+    with psycopg2.connect(connection.libpq_dsn()) as conn, conn.cursor() as cursor:
+        cursor.execute(CAPTURES_DDL)
+        cursor.executemany(
+            "insert into ops.source_captures (source_name, captured_at) values (%s, %s) "
+            "on conflict (source_name) do update set captured_at = greatest(excluded.captured_at, "
+            "ops.source_captures.captured_at)",
+            [(source, captured_at) for source in sources],
+        )
 
 
 def finish_run(connection: Connection, record: RunRecord, status: str, error: str | None = None) -> None:

@@ -138,6 +138,32 @@ def test_status_is_healthy_after_a_good_run_and_flags_stale_sources(ran: Workspa
 
 
 @after_a_run
+def test_the_erp_is_stale_when_the_warehouse_has_not_read_it_for_30_minutes_not_when_it_is_quiet(
+    ran: Workspace,
+) -> None:
+    """The ERP's freshness is the 30-minute SLA on its last capture (warn after 20 minutes, error after 30): no
+    successful read for that long makes `dbt source freshness` (the check of `status` and of a run) report every ERP
+    table stale; a read that found nothing new makes it fresh again (the sample's stamps are of 2025, and a real
+    ERP is quiet every night and weekend)."""
+    ran.query("update ops.source_captures set captured_at = now() - interval '31 minutes' where source_name = 'erp'")
+    stale = ran.cli("status")
+    assert stale.returncode == 1
+    listed = [line.strip() for line in stale.stdout.splitlines() if line.strip().startswith("erp.")]
+    assert len(listed) == len(ERP.tables) and all(": error" in line for line in listed), stale.stdout
+    assert not any(line.strip().startswith(("crm.", "shop.", "tills.")) for line in stale.stdout.splitlines())
+
+    ran.query("update ops.source_captures set captured_at = now() - interval '25 minutes' where source_name = 'erp'")
+    warned = ran.cli("status")
+    assert warned.returncode == 1
+    assert "erp.sales_order: warn" in warned.stdout and "erp.payment: warn" in warned.stdout, warned.stdout
+
+    ingest = ran.cli("ingest", "--source", "erp")
+    assert ingest.returncode == 0 and "erp: no new rows" in ingest.stderr, ingest.stderr
+    fresh = ran.cli("status")
+    assert fresh.returncode == 0 and "all sources fresh" in fresh.stdout, fresh.stdout
+
+
+@after_a_run
 def test_status_flags_a_shop_that_changed_since_the_last_load_until_a_refresh(ran: Workspace) -> None:
     assert "sources against the warehouse: all agree" in ran.cli("status").stdout
     ran.query("update transactions set amount = '1.00' where transaction_id = 5", ran.source_dbname)
