@@ -117,3 +117,36 @@ def test_incremental_versioning_reads_only_the_touched_ids_through_the_raw_index
     index_conditions = [line for line in plan.splitlines() if "Index Cond: (transaction_id = ANY" in line]
     assert len(index_conditions) >= 2, plan  # the rows to number, and the repeated ones among them
     assert "transactions_transaction_id_idx" in plan, plan
+
+
+@pytest.mark.parametrize(
+    ("model", "raw_table"),
+    [
+        ("fact_sales_order", "erp_sales_order"),
+        ("fact_purchase_order", "erp_purchase_order"),
+        ("fact_payment", "erp_payment"),
+    ],
+)
+def test_erp_facts_filter_new_loads_at_the_raw_scan_so_only_new_versions_are_parsed(
+    built_warehouse: BuiltWarehouse, tmp_path: Path, model: str, raw_table: str
+) -> None:
+    """The load-id comparison with the newest load in the fact is a filter of the raw table's scan, where the
+    staging view's columns (the agreed dates' parse) are computed; as a join or a test above the anti-join, every
+    version in raw is parsed on every refresh (5.4 s against 1.2 s for one day of changes at 1M sales orders)."""
+    compiled = subprocess.run(
+        [dbt_executable(), "compile", "--select", model, "--no-use-colors"],
+        cwd=built_warehouse.settings.project_dir,
+        env=tool_environment(built_warehouse, tmp_path),
+        capture_output=True,
+        text=True,
+    )
+    assert compiled.returncode == 0, compiled.stdout[-3000:]
+    path = tmp_path / "target" / "compiled" / "customer_warehouse" / "models" / "marts" / "erp" / f"{model}.sql"
+    incremental = path.read_text(encoding="utf-8")
+    assert "not exists" in incremental  # the table exists, so dbt compiled the incremental branch
+
+    plan = _plan(built_warehouse, incremental)
+
+    scan = plan.split(f"Seq Scan on {raw_table}", 1)
+    assert len(scan) == 2, plan
+    assert "(_dlt_load_id)::numeric >" in scan[1].split("->", 1)[0], plan
