@@ -40,7 +40,7 @@ from ingest.shop import SHOP, TRANSACTIONS_SECTION
 from ingest.tills import TILLS
 from warehouse.database import Connection
 from warehouse.errors import WarehouseError
-from warehouse.settings import ERP_DBNAME, SOURCE_DBNAME, Settings
+from warehouse.settings import ERP_DBNAME, ERP_READER, SOURCE_DBNAME, Settings
 
 if TYPE_CHECKING:
     from ingest.range_capture import KeyRange
@@ -129,7 +129,8 @@ def transactions_credentials(connection: Connection, settings: Settings) -> str:
 
 
 def erp_credentials(connection: Connection, settings: Settings) -> str:
-    """The ERP database's SQLAlchemy URL: configured (source_credentials), else the embedded `erp` database."""
+    """The URL the ERP loader reads with: configured (source_credentials), else the embedded `erp` database as the
+    read-only login ERP_READER (warehouse.database.ensure_erp_reader); the sample writes with erp_sample_dsn."""
     configured = source_credentials(ERP_SECTION, settings)
     if configured:
         return configured
@@ -139,7 +140,7 @@ def erp_credentials(connection: Connection, settings: Settings) -> str:
             hint="set SOURCES__ERP__CREDENTIALS (or `credentials` under [sources.erp] in "
             f"{settings.dlt_settings_dir / 'secrets.toml'}) to a SQLAlchemy URL of the ERP database.",
         )
-    return connection.sqlalchemy_url(ERP_DBNAME)
+    return connection.sqlalchemy_url(ERP_DBNAME, user=ERP_READER)
 
 
 # Each source module is imported only when that source runs (their libraries are slow to import).
