@@ -6,19 +6,16 @@ sales_orders as (
     select * from {{ ref('fact_sales_order_current') }}
 ),
 
-staff as (
-    select * from {{ ref('dim_staff') }}
-),
-
-currencies as (
-    select * from {{ ref('dim_currency') }}
-),
-
+-- Not `select *`: the analyst role may select only these columns of dim_staff (column privileges).
 staff_departments as (
     select
         staff_id,
         department_name
-    from staff
+    from {{ ref('dim_staff') }}
+),
+
+currencies as (
+    select * from {{ ref('dim_currency') }}
 ),
 
 by_department as (
