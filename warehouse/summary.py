@@ -16,6 +16,8 @@ HEADLINES = {
     "café best branch by revenue": (
         "select branch_name from tills.rpt_tills_branch_ranking where revenue_rank = 1 order by branch_name limit 1"
     ),
+    "ERP sales orders (current)": "select count(*) from erp.fact_sales_order_current",
+    "ERP payments not yet paid": "select count(*) from erp.fact_payment_current where not paid",
 }
 # Data-quality figures of each source's latest load, from the data-quality report mart.
 QUALITY = """
