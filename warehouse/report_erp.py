@@ -11,6 +11,7 @@ import html
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import cycle
 
 import plotly.graph_objects as go
 from markupsafe import Markup
@@ -136,7 +137,7 @@ def _bars(name: str, xs: list[str], values: list[object], texts: list[str], colo
         name=html.escape(name, quote=False),
         x=[html.escape(x, quote=False) for x in xs],
         y=[float(value) for value in values],
-        text=texts,
+        text=[html.escape(text, quote=False) for text in texts],
         textposition="none",
         marker_color=colour,
         hovertemplate="%{x}, " + html.escape(name, quote=False) + ": %{text}<extra></extra>",
@@ -152,7 +153,7 @@ def currencies(rows: list[Row]) -> list[str]:
 def monthly_sales(chart_id: str, rows: list[Row]) -> Markup:
     """Sales value per month, one trace of bars per currency."""
     figure = go.Figure()
-    for code, colour in zip(currencies(rows), COLOURS * 4, strict=False):
+    for code, colour in zip(currencies(rows), cycle(COLOURS)):
         mine = [row for row in rows if currency(row) == code and row["sales_orders"]]
         values = [row["sales_value"] for row in mine]
         texts = [amount(value, code) for value in values]
@@ -164,7 +165,12 @@ def monthly_sales(chart_id: str, rows: list[Row]) -> Markup:
 def purchases_vs_sales(chart_id: str, rows: list[Row]) -> Markup:
     """Sales and purchases per month, one panel per currency (its own axis: amounts are not comparable)."""
     codes = currencies(rows)
-    figure = make_subplots(rows=1, cols=max(1, len(codes)), subplot_titles=codes, horizontal_spacing=0.06)
+    figure = make_subplots(
+        rows=1,
+        cols=max(1, len(codes)),
+        subplot_titles=[html.escape(code, quote=False) for code in codes],
+        horizontal_spacing=0.06,
+    )
     for column, code in enumerate(codes, start=1):
         mine = [row for row in rows if currency(row) == code]
         months = [month(row["month_start"]) for row in mine]
@@ -184,7 +190,7 @@ def outstanding_payments(chart_id: str, rows: list[Row]) -> Markup:
     """Unpaid amounts per currency, one trace of bars per payment type."""
     figure = go.Figure()
     types = list(dict.fromkeys(payment_type(row) for row in rows))
-    for name, colour in zip(types, COLOURS * 4, strict=False):
+    for name, colour in zip(types, cycle(COLOURS)):
         mine = [row for row in rows if payment_type(row) == name]
         values = [row["outstanding_amount"] for row in mine]
         texts = [amount(row["outstanding_amount"], currency(row)) for row in mine]
