@@ -29,6 +29,9 @@
 -- depends_on: {{ ref('fact_sales_order') }}
 -- depends_on: {{ ref('fact_purchase_order') }}
 -- depends_on: {{ ref('fact_payment') }}
+-- depends_on: {{ ref('rpt_erp_monthly_trade') }}
+-- depends_on: {{ ref('rpt_erp_top_designs') }}
+-- depends_on: {{ ref('rpt_erp_outstanding_payments') }}
 {%- set analyst_role = env_var('WAREHOUSE_ANALYST_ROLE', 'analyst') %}
 
 with

@@ -94,7 +94,8 @@ def render(report: RunReport, connection: Connection) -> str:
     if quality:
         lines += ["data quality (marts.rpt_data_quality):", *quality]
     if report.report_path:
-        from warehouse.report import branches_page_path
+        from warehouse.report import page_path, report_pages
 
-        lines.append(f"report: {report.report_path} (branches: {branches_page_path(report.report_path).name})")
+        beside = ", ".join(page_path(report.report_path, page).name for page in report_pages()[1:])
+        lines.append(f"report: {report.report_path} (beside it: {beside})")
     return "\n".join(lines)
