@@ -301,7 +301,7 @@ def versions_not_in_raw(dsn: str, raw_table: str, table: DatabaseTable) -> Calla
     def highest_loaded() -> Any:
         if not loaded_max:
             with closing(psycopg2.connect(dsn)) as conn, conn.cursor() as cursor:
-                cursor.execute("select to_regclass(%s)", (f"{RAW_SCHEMA}.{raw_table}",))
+                cursor.execute("select to_regclass(%s)", (sql.Identifier(RAW_SCHEMA, raw_table).as_string(conn),))
                 if cursor.fetchone()[0] is None:
                     loaded_max.append(None)
                 else:

@@ -90,17 +90,20 @@ def state_lost_by_the_warehouse(pipeline: dlt.Pipeline, connection: Connection) 
     if not local.get("sources"):  # a new pipeline, or one whose first load never got that far
         return None
     with closing(psycopg2.connect(connection.libpq_dsn())) as conn, conn.cursor() as cursor:
+        states = sql.Identifier(RAW_SCHEMA, "_dlt_pipeline_state")
+        loads = sql.Identifier(RAW_SCHEMA, "_dlt_loads")
         cursor.execute(
             "select to_regclass(%s) is not null and to_regclass(%s) is not null",
-            (f"{RAW_SCHEMA}._dlt_pipeline_state", f"{RAW_SCHEMA}._dlt_loads"),
+            (states.as_string(conn), loads.as_string(conn)),
         )
         remote = None
         if cursor.fetchone()[0]:
-            # The rows dlt restores its state from: states of completed loads. Identifiers are constants here.
+            # The rows dlt restores its state from: states of completed loads.
             cursor.execute(
-                f"select max(state.version) from {RAW_SCHEMA}._dlt_pipeline_state state "  # nosec B608
-                f"join {RAW_SCHEMA}._dlt_loads loads on loads.load_id = state._dlt_load_id and loads.status = 0 "
-                "where state.pipeline_name = %s",
+                sql.SQL(
+                    "select max(state.version) from {} state join {} loads "
+                    "on loads.load_id = state._dlt_load_id and loads.status = 0 where state.pipeline_name = %s"
+                ).format(states, loads),
                 (pipeline.pipeline_name,),
             )
             remote = cursor.fetchone()[0]

@@ -40,7 +40,7 @@ from ingest.shop import SHOP, TRANSACTIONS_SECTION
 from ingest.tills import TILLS
 from warehouse.database import Connection
 from warehouse.errors import WarehouseError
-from warehouse.settings import ERP_DBNAME, SOURCE_DBNAME, Settings
+from warehouse.settings import ERP_DBNAME, ERP_READER, SOURCE_DBNAME, Settings
 
 if TYPE_CHECKING:
     from ingest.range_capture import KeyRange
@@ -129,7 +129,8 @@ def transactions_credentials(connection: Connection, settings: Settings) -> str:
 
 
 def erp_credentials(connection: Connection, settings: Settings) -> str:
-    """The ERP database's SQLAlchemy URL: configured (source_credentials), else the embedded `erp` database."""
+    """The URL the ERP loader reads with: configured (source_credentials), else the embedded `erp` database as the
+    read-only login ERP_READER (warehouse.database.ensure_erp_reader); the sample writes with erp_sample_dsn."""
     configured = source_credentials(ERP_SECTION, settings)
     if configured:
         return configured
@@ -139,7 +140,7 @@ def erp_credentials(connection: Connection, settings: Settings) -> str:
             hint="set SOURCES__ERP__CREDENTIALS (or `credentials` under [sources.erp] in "
             f"{settings.dlt_settings_dir / 'secrets.toml'}) to a SQLAlchemy URL of the ERP database.",
         )
-    return connection.sqlalchemy_url(ERP_DBNAME)
+    return connection.sqlalchemy_url(ERP_DBNAME, user=ERP_READER)
 
 
 # Each source module is imported only when that source runs (their libraries are slow to import).
@@ -218,7 +219,7 @@ def index_raw_cursors(declaration: DatabaseSource, connection: Connection) -> st
     with closing(psycopg2.connect(connection.libpq_dsn())) as conn, conn, conn.cursor() as cursor:
         for table in declaration.tables:
             raw_table = declaration.raw_table(table)
-            cursor.execute("select to_regclass(%s)", (f"{RAW_SCHEMA}.{raw_table}",))
+            cursor.execute("select to_regclass(%s)", (sql.Identifier(RAW_SCHEMA, raw_table).as_string(conn),))
             if table.capture != "cursor" or cursor.fetchone()[0] is None:
                 continue
             cursor.execute(
@@ -273,7 +274,7 @@ def captured_ranges_in_raw(connection: Connection, captures_table: str) -> list[
     from ingest.range_capture import KeyRange
 
     with closing(psycopg2.connect(connection.libpq_dsn())) as conn, conn, conn.cursor() as cursor:
-        cursor.execute("select to_regclass(%s)", (f"{RAW_SCHEMA}.{captures_table}",))
+        cursor.execute("select to_regclass(%s)", (sql.Identifier(RAW_SCHEMA, captures_table).as_string(conn),))
         if cursor.fetchone()[0] is None:
             return []
         # Only captures of completed loads: dlt commits a package's files one by one and records the load (status
@@ -296,7 +297,9 @@ def add_row_ids_to_earlier_rows(connection: Connection) -> str | None:
     new loads (`<load id>.<file>.<n>`, each load id new). Afterwards this is one catalog lookup.
     """
     import psycopg2
+    from psycopg2 import sql
 
+    transactions = sql.Identifier(RAW_SCHEMA, "transactions")
     with closing(psycopg2.connect(connection.libpq_dsn())) as conn, conn, conn.cursor() as cursor:
         cursor.execute(
             "select count(*) filter (where column_name = '_dlt_id'), count(*) from information_schema.columns "
@@ -306,15 +309,15 @@ def add_row_ids_to_earlier_rows(connection: Connection) -> str | None:
         has_row_id, columns = cursor.fetchone()
         if has_row_id or not columns:
             return None
-        cursor.execute(f"alter table {RAW_SCHEMA}.transactions add column _dlt_id varchar")
+        cursor.execute(sql.SQL("alter table {} add column _dlt_id varchar").format(transactions))
         cursor.execute("create temporary sequence earlier_row_numbers")
-        # RAW_SCHEMA is a constant of this module; no outside text reaches the SQL.
         cursor.execute(
-            f"update {RAW_SCHEMA}.transactions "  # nosec B608
-            "set _dlt_id = _dlt_load_id || '.earlier.' || nextval('earlier_row_numbers')"
+            sql.SQL("update {} set _dlt_id = _dlt_load_id || '.earlier.' || nextval('earlier_row_numbers')").format(
+                transactions
+            )
         )
         rows = cursor.rowcount
-        cursor.execute(f"alter table {RAW_SCHEMA}.transactions alter column _dlt_id set not null")
+        cursor.execute(sql.SQL("alter table {} alter column _dlt_id set not null").format(transactions))
     return f"gave the {rows:,} rows loaded before raw.transactions had a _dlt_id column a row id"
 
 
@@ -327,20 +330,25 @@ def prepare_raw_transactions(connection: Connection) -> str | None:
     column are created empty here for the models that read them (dlt adds to a table that exists).
     """
     import psycopg2
+    from psycopg2 import sql
 
+    transactions = sql.Identifier(RAW_SCHEMA, "transactions")
     with closing(psycopg2.connect(connection.libpq_dsn())) as conn, conn, conn.cursor() as cursor:
-        cursor.execute("select to_regclass(%s)", (f"{RAW_SCHEMA}.transactions",))
+        cursor.execute("select to_regclass(%s)", (transactions.as_string(conn),))
         if cursor.fetchone()[0] is None:  # no table before the first row has landed
             return None
-        # RAW_SCHEMA is a constant of this module; no outside text reaches the SQL.
         cursor.execute(
-            f"create index if not exists transactions_transaction_id_idx on {RAW_SCHEMA}.transactions (transaction_id)"
+            sql.SQL("create index if not exists transactions_transaction_id_idx on {} (transaction_id)").format(
+                transactions
+            )
         )
-        cursor.execute(f"alter table {RAW_SCHEMA}.transactions add column if not exists _range_low_id bigint")
+        cursor.execute(sql.SQL("alter table {} add column if not exists _range_low_id bigint").format(transactions))
         cursor.execute(
-            f"create table if not exists {RAW_SCHEMA}.transactions_captures ("
-            "range_low_id bigint not null, range_high_id bigint not null, source_rows bigint not null, "
-            "source_fingerprint varchar not null, _dlt_load_id varchar not null, _dlt_id varchar not null)"
+            sql.SQL(
+                "create table if not exists {} (range_low_id bigint not null, range_high_id bigint not null, "
+                "source_rows bigint not null, source_fingerprint varchar not null, _dlt_load_id varchar not null, "
+                "_dlt_id varchar not null)"
+            ).format(sql.Identifier(RAW_SCHEMA, "transactions_captures"))
         )
     return None
 

@@ -1,6 +1,6 @@
 -- The analyst role reads no personal data: no column it may select, in any schema, is called like a name, an
--- e-mail address or a contact, other than the names of things (a country, a branch, a product, a company...).
--- Column privileges count: erp.dim_staff is readable, but not its name and e-mail columns.
+-- e-mail address, a contact or a manager, other than the names of things (a country, a branch, a product, a
+-- company...). Column privileges count: erp.dim_staff is readable, but not its name and e-mail columns.
 -- It runs after every mart is built:
 -- depends_on: {{ ref('dim_customers') }}
 -- depends_on: {{ ref('fct_transactions') }}
@@ -29,6 +29,9 @@
 -- depends_on: {{ ref('fact_sales_order') }}
 -- depends_on: {{ ref('fact_purchase_order') }}
 -- depends_on: {{ ref('fact_payment') }}
+-- depends_on: {{ ref('rpt_erp_monthly_trade') }}
+-- depends_on: {{ ref('rpt_erp_top_designs') }}
+-- depends_on: {{ ref('rpt_erp_outstanding_payments') }}
 {%- set analyst_role = env_var('WAREHOUSE_ANALYST_ROLE', 'analyst') %}
 
 with
@@ -62,7 +65,12 @@ select
     column_name
 from analyst_columns
 where
-    (column_name like '%name%' or column_name like '%email%' or column_name like '%contact%')
+    (
+        column_name like '%name%'
+        or column_name like '%email%'
+        or column_name like '%contact%'
+        or column_name = 'manager'
+    )
     and column_name not in (
         'country_name',
         'source_name',

@@ -15,7 +15,7 @@ from psycopg2 import sql
 from psycopg2.extensions import make_dsn
 
 from warehouse.errors import WarehouseError, file_error
-from warehouse.settings import ERP_DBNAME, SOURCE_DBNAME, WAREHOUSE_DBNAME, Settings
+from warehouse.settings import ERP_DBNAME, ERP_READER, SOURCE_DBNAME, WAREHOUSE_DBNAME, Settings
 
 # Settings for a single-user local warehouse that bulk-loads: durable at checkpoints, fast in between.
 EMBEDDED_SERVER_SETTINGS = {
@@ -48,25 +48,31 @@ class Connection:
         """True when `host` is a unix socket directory (the embedded server listens on nothing else)."""
         return self.host.startswith("/")
 
-    def libpq_dsn(self, dbname: str | None = None) -> str:
-        """A libpq keyword/value string for psycopg2 and psql (quoted by psycopg2's make_dsn)."""
+    def libpq_dsn(self, dbname: str | None = None, user: str | None = None) -> str:
+        """A libpq keyword/value string for psycopg2 and psql (quoted by psycopg2's make_dsn).
+
+        `user`: another login than the connection's, without its password (the embedded server trusts the socket).
+        """
         return make_dsn(
             host=self.host,
             port=self.port,
-            user=self.user,
-            password=self.password or None,
+            user=user or self.user,
+            password=None if user else self.password or None,
             dbname=dbname or self.dbname,
         )
 
-    def sqlalchemy_url(self, dbname: str | None = None) -> str:
-        """A SQLAlchemy URL (psycopg2 driver); a socket directory goes in the `host` query parameter."""
+    def sqlalchemy_url(self, dbname: str | None = None, user: str | None = None) -> str:
+        """A SQLAlchemy URL (psycopg2 driver); a socket directory goes in the `host` query parameter.
+
+        `user`: another login than the connection's, without its password (the embedded server trusts the socket).
+        """
         from sqlalchemy.engine import URL  # imported when needed: it adds half a second to every command
 
         where = {"query": {"host": self.host, "port": str(self.port)}} if self.uses_socket else {"host": self.host}
         url = URL.create(
             "postgresql+psycopg2",
-            username=self.user,
-            password=self.password or None,
+            username=user or self.user,
+            password=None if user else self.password or None,
             database=dbname or self.dbname,
             port=None if self.uses_socket else self.port,
             **where,
@@ -204,6 +210,8 @@ def connect(settings: Settings, dbt_profile: bool = True) -> Connection:
     connection = external_connection() if is_external() else embedded_connection(settings)
     ensure_databases(connection)
     ensure_analyst_role(connection)
+    if connection.embedded:
+        ensure_erp_reader(connection)
     if dbt_profile:
         write_dbt_profile(settings)
     return connection
@@ -234,6 +242,73 @@ def ensure_analyst_role(connection: Connection) -> None:
         pass  # created meanwhile by another process, or left to an external warehouse's administrator
     finally:
         conn.close()
+
+
+def ensure_erp_reader(connection: Connection) -> None:
+    """The login the ERP loader reads the embedded `erp` database with (ERP_READER): it may connect, see schema
+    public and SELECT its tables, those a later day-1 sample creates too (default privileges), and nothing else.
+
+    The sample's writer (the server's superuser) owns the tables; a loader that cannot write cannot damage the
+    source it reads. PUBLIC loses CONNECT and TEMPORARY on `erp`, so no other login reads it or makes temporary
+    tables there. Idempotent and cheap when all is in place (one query); a warehouse made before the role existed
+    gets it on its next command.
+    """
+    reader = sql.Identifier(ERP_READER)
+    database = sql.Identifier(ERP_DBNAME)
+    steps = (
+        sql.SQL("revoke all on database {} from public").format(database),
+        sql.SQL("grant connect on database {} to {}").format(database, reader),
+        sql.SQL("grant usage on schema public to {}").format(reader),
+        sql.SQL("grant select on all tables in schema public to {}").format(reader),
+        sql.SQL("alter default privileges in schema public grant select on tables to {}").format(reader),
+    )
+    conn = psycopg2.connect(connection.libpq_dsn(ERP_DBNAME), connect_timeout=10)
+    try:
+        with conn, conn.cursor() as cursor:
+            if _erp_reader_in_place(cursor):
+                return
+            # One setup at a time: two commands starting together would update the same catalog rows.
+            cursor.execute("select pg_advisory_xact_lock(hashtext(%s))", ("warehouse.ensure_erp_reader",))
+            cursor.execute("select 1 from pg_roles where rolname = %s", (ERP_READER,))
+            if cursor.fetchone() is None:
+                cursor.execute(
+                    sql.SQL("create role {} login nosuperuser nocreatedb nocreaterole noinherit").format(reader)
+                )
+            for statement in steps:
+                cursor.execute(statement)
+    finally:
+        conn.close()
+
+
+def _erp_reader_in_place(cursor) -> bool:
+    """True when ERP_READER exists and holds what ensure_erp_reader grants (in the `erp` database)."""
+    cursor.execute("select 1 from pg_roles where rolname = %s", (ERP_READER,))
+    if cursor.fetchone() is None:
+        return False  # checked first: the privilege functions below fail on a role that does not exist
+    cursor.execute(
+        """
+        select
+            has_database_privilege(%(reader)s, current_database(), 'connect')
+            and not has_database_privilege('public', current_database(), 'connect')
+            and not has_database_privilege('public', current_database(), 'temporary')
+            and has_schema_privilege(%(reader)s, 'public', 'usage')
+            and not exists (
+                select from pg_tables
+                where schemaname = 'public'
+                    and not has_table_privilege(%(reader)s, format('%%I.%%I', schemaname, tablename), 'select')
+            )
+            and exists (
+                select from pg_default_acl as defaults, aclexplode(defaults.defaclacl) as granted
+                where defaults.defaclnamespace = 'public'::regnamespace
+                    and defaults.defaclrole = current_user::regrole
+                    and defaults.defaclobjtype = 'r'
+                    and granted.grantee = %(reader)s::regrole
+                    and granted.privilege_type = 'SELECT'
+            )
+        """,
+        {"reader": ERP_READER},
+    )
+    return bool(cursor.fetchone()[0])
 
 
 def create_database_statement(dbname: str, warehouse: bool) -> sql.Composed:

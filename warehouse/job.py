@@ -24,7 +24,7 @@ from warehouse.run_log import (
     record_captures,
     start_run,
 )
-from warehouse.settings import SOURCE_DBNAME, Settings
+from warehouse.settings import ERP_DBNAME, SOURCE_DBNAME, Settings
 
 
 def say(message: str) -> None:
@@ -69,6 +69,23 @@ def source_libpq_dsn(connection: Connection, settings: Settings) -> str:
     return connection.libpq_dsn(SOURCE_DBNAME)
 
 
+def erp_sample_dsn(connection: Connection, settings: Settings) -> str:
+    """Where the sample ERP is written: the configured ERP database, else the embedded `erp` as its owner (the
+    server's superuser; the loader reads it as the read-only ERP_READER)."""
+    from ingest.sources import ERP_SECTION, source_credentials
+
+    configured = source_credentials(ERP_SECTION, settings)
+    if configured:
+        return libpq_dsn_from_url(configured)
+    if not connection.embedded:
+        raise WarehouseError(
+            "no ERP database for the sample ERP on an external warehouse",
+            hint="set SOURCES__ERP__CREDENTIALS (or `credentials` under [sources.erp] in "
+            f"{settings.dlt_settings_dir / 'secrets.toml'}) to a SQLAlchemy URL of a database you may write to.",
+        )
+    return connection.libpq_dsn(ERP_DBNAME)
+
+
 def real_source_configured(settings: Settings) -> bool:
     """True when the shop or the ERP is a database of its own (env or .dlt/secrets.toml): `run` writes no sample."""
     from ingest.sources import ERP_SECTION, TRANSACTIONS_SECTION, source_credentials
@@ -90,7 +107,6 @@ def generate_sample_sources(
     The tills' scale (trading days on day 1) is `scale` unless `tills_scale` is given; the ERP's is `erp_scale`
     (not `scale`: the customer benchmarks use large scales).
     """
-    from ingest.sources import erp_credentials
     from warehouse.sample import erp_generator, generate_sample, generate_tills
     from warehouse.sample.tills_generator import check_day
 
@@ -98,7 +114,7 @@ def generate_sample_sources(
     # Before anything of day `day` is written: the tills and the ERP can follow the days they hold.
     check_day(settings.truth_dir, scale=tills_scale, day=day, seed=seed)
     erp_generator.check_day(settings.truth_dir, scale=erp_scale, day=day, seed=seed)
-    erp_dsn = libpq_dsn_from_url(erp_credentials(connection, settings))
+    erp_dsn = erp_sample_dsn(connection, settings)
     summary = generate_sample(
         customers_dir=settings.customers_landing_dir,
         source_dsn=source_libpq_dsn(connection, settings),

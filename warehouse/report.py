@@ -1,13 +1,16 @@
-"""The report: self-contained HTML pages drawn from the marts, customers here and branches in report_branches.py.
+"""The report: self-contained HTML pages drawn from the marts, customers here and the others in report_<page>.py.
 
-Queries read the marts as they are (ordered, limited, never aggregated here), plotly draws the charts and a
-Jinja2 template per page (`templates/report.html.j2`, `templates/branches.html.j2`, both on `_page.html.j2`) lays
-it out, with plotly.js inlined once per page so each file opens offline. The pages link to each other.
+A page is a data reader and a template (`Page`): customers here, branches (report_branches.py) and the ERP
+(report_erp.py), each written beside the customer page as `<report>_<page>.html`. Queries read the marts as they are
+(ordered, limited, never aggregated here), plotly draws the charts and a Jinja2 template per page
+(`templates/<page>.html.j2`, all on `_page.html.j2`) lays it out, with plotly.js inlined once per page so each
+file opens offline. The pages link to each other.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -197,35 +200,61 @@ def _last_run(cursor) -> Row | None:
     return dict(row) if row else None
 
 
-def branches_page_path(output: Path) -> Path:
-    """Where the branches page goes: beside the customer page, `<name>_branches.html`."""
-    return output.with_name(f"{output.stem}_branches{output.suffix or '.html'}")
+Links = list[tuple[str, str | None]]  # the pages' navigation: (label, URL; None for the page itself)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of the report: what it is called, its file, the schema of its marts, its reader and its renderer."""
+
+    label: str  # its name in the navigation between the pages
+    suffix: str  # its file is `<report><suffix>.html` beside the customer page ("": the customer page itself)
+    schema: str  # where its marts are; without it (its domain not built yet) the page is left out
+    read: Callable[..., object]  # (RealDictCursor, generated_at) -> the page's data
+    render: Callable[..., str]  # (data, links) -> the page's HTML
+
+
+def report_pages() -> tuple[Page, ...]:
+    """The pages, in navigation order; the customer page comes first and is required."""
+    from warehouse import report_branches, report_erp  # they build on this module
+
+    return (Page("Customers", "", "marts", read_report_data, render_html), report_branches.PAGE, report_erp.PAGE)
+
+
+def page_path(output: Path, page: Page) -> Path:
+    """Where a page goes: the customer page at `output`, another beside it, `<name><suffix>.html`."""
+    return output.with_name(f"{output.stem}{page.suffix}{output.suffix or '.html'}") if page.suffix else output
+
+
+def _has_schema(cursor, schema: str) -> bool:
+    cursor.execute("select to_regnamespace(%s) is not null as present", (schema,))
+    return cursor.fetchone()["present"]
 
 
 def write_report(connection: Connection, output: Path) -> Path:
-    """Write the report's pages (customers to `output`, branches beside it) and return the customer page's path."""
-    from warehouse import report_branches
-
+    """Write the report's pages (customers to `output`, the others beside it) and return the customer page's path."""
     output = Path(output)
     generated_at = datetime.now(timezone.utc)
     conn = connect_to_warehouse(connection)
     try:
         with conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cursor:
-            customers = read_report_data(cursor, generated_at)
-            # A warehouse built before the tills existed has no schema tills: then the customer page only.
-            cursor.execute("select to_regnamespace(%s) is not null as present", (report_branches.SCHEMA,))
-            has_tills = cursor.fetchone()["present"]
-            branches = report_branches.read_branches_data(cursor, generated_at) if has_tills else None
+            present: list[tuple[Page, object]] = []
+            for page in report_pages():
+                # The customer page is required; a warehouse built before a domain existed has no page for it.
+                if not present or _has_schema(cursor, page.schema):
+                    present.append((page, page.read(cursor, generated_at)))
     finally:
         conn.close()
-    branches_path = branches_page_path(output)
-    pages = {output: render_html(customers, quote(branches_path.name) if branches else None)}
-    if branches:
-        pages[branches_path] = report_branches.render_html(branches, quote(output.name))
+    paths = [page_path(output, page) for page, _ in present]
+    names = [(page.label, quote(path.name)) for (page, _), path in zip(present, paths, strict=True)]
+    pages = {}
+    for number, (page, data) in enumerate(present):
+        links = [(label, None if other == number else href) for other, (label, href) in enumerate(names)]
+        pages[paths[number]] = page.render(data, links if len(links) > 1 else [])
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        for path, page in pages.items():
-            path.write_text(page, encoding="utf-8")
+        for path, page_html in pages.items():
+            path.write_text(page_html, encoding="utf-8")
     except OSError as error:
         raise file_error(error, "write the HTML report", "WAREHOUSE_REPORT_PATH", output) from error
     return output
@@ -329,6 +358,14 @@ def bar_chart(chart_id: str, labels: list[str], values: list[object], texts: lis
     )
 
 
+def figure_html(figure: go.Figure, chart_id: str) -> Markup:
+    """A plotly figure as a <div> with its script (plotly.js itself is inlined once per page)."""
+    # plotly writes the data as JSON inside its own <script>; labels from the data are escaped by the caller
+    return Markup(  # nosec B704
+        plotly.io.to_html(figure, full_html=False, include_plotlyjs=False, div_id=chart_id, config=PLOTLY_CONFIG)
+    )
+
+
 def charts(data: ReportData) -> dict[str, Markup]:
     """The report's four charts by id."""
     return {
@@ -391,14 +428,14 @@ def render_page(template: str, **context: object) -> str:
     )
 
 
-def render_html(data: ReportData, branches_page: str | None) -> str:
-    """The customer page as one HTML string; `branches_page` is the branches page's URL (None: no such page)."""
+def render_html(data: ReportData, links: Links) -> str:
+    """The customer page as one HTML string; `links` are the report's pages (empty: the only page)."""
     return render_page(
         "report.html.j2",
         **asdict(data),
         title=TITLE,
         above=f"> {money(data.threshold).removesuffix('.00')}",
         top_customers_limit=TOP_CUSTOMERS,
-        pages=[("Customers", None), ("Branches", branches_page)] if branches_page else [],
+        pages=links,
         charts=charts(data),
     )

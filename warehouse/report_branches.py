@@ -1,6 +1,6 @@
 """The branches page of the report: the café chain's tills, drawn from the marts of schema `tills`.
 
-Written beside the customer page by warehouse/report.py (`<report>_branches.html`), with the same rules: queries
+Written beside the customer page by warehouse/report.py (`<report>_branches.html`, PAGE), with the same rules: queries
 read one mart each as it is (ordered, limited, never aggregated here), plotly draws, the page works offline.
 """
 
@@ -11,7 +11,6 @@ from datetime import datetime
 from decimal import Decimal
 
 import plotly.graph_objects as go
-import plotly.io
 from markupsafe import Markup
 
 from warehouse import report
@@ -125,7 +124,8 @@ def hourly_heatmap(chart_id: str, rows: list[Row]) -> Markup:
         xaxis={"type": "category", "automargin": True},
         yaxis={"type": "category", "automargin": True, "autorange": "reversed"},
     )
-    return _markup(figure, chart_id)
+    # Branch names are the canonical ones of a seed, not free text.
+    return report.figure_html(figure, chart_id)
 
 
 def spend_by_payment(chart_id: str, rows: list[Row]) -> Markup:
@@ -153,14 +153,8 @@ def spend_by_payment(chart_id: str, rows: list[Row]) -> Markup:
         yaxis={"rangemode": "tozero", "automargin": True, "gridcolor": report.GRID_COLOUR},
         legend={"orientation": "h"},
     )
-    return _markup(figure, chart_id)
-
-
-def _markup(figure: go.Figure, chart_id: str) -> Markup:
-    # Branch names are the canonical ones of a seed, not free text; plotly writes them as JSON in its own script.
-    return Markup(  # nosec B704
-        plotly.io.to_html(figure, full_html=False, include_plotlyjs=False, div_id=chart_id, config=report.PLOTLY_CONFIG)
-    )
+    # Branch names are the canonical ones of a seed, not free text.
+    return report.figure_html(figure, chart_id)
 
 
 def charts(data: BranchesData) -> dict[str, Markup]:
@@ -185,8 +179,8 @@ def charts(data: BranchesData) -> dict[str, Markup]:
     }
 
 
-def render_html(data: BranchesData, customers_page: str) -> str:
-    """The branches page as one HTML string; `customers_page` is the customer page's URL, for the link."""
+def render_html(data: BranchesData, links: report.Links) -> str:
+    """The branches page as one HTML string; `links` are the report's pages."""
     best_by_revenue = next((row for row in data.ranking if row["revenue_rank"] == 1), None)
     best_by_orders = next((row for row in data.ranking if row["orders_rank"] == 1), None)
     return report.render_page(
@@ -199,8 +193,11 @@ def render_html(data: BranchesData, customers_page: str) -> str:
         average_spend=data.average_spend,
         best_by_revenue=best_by_revenue,
         best_by_orders=best_by_orders,
-        pages=[("Customers", customers_page), ("Branches", None)],
+        pages=links,
         product=product,
         pounds=pounds,
         charts=charts(data),
     )
+
+
+PAGE = report.Page("Branches", "_branches", SCHEMA, read_branches_data, render_html)

@@ -11,6 +11,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 WAREHOUSE_DBNAME = "warehouse"
 SOURCE_DBNAME = "shop"
 ERP_DBNAME = "erp"  # the sample ERP ("totesys") on the embedded server
+ERP_READER = "erp_reader"  # the login the ERP loader reads the embedded `erp` with: SELECT only
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ HEADLINES = {
     "café best branch by revenue": (
         "select branch_name from tills.rpt_tills_branch_ranking where revenue_rank = 1 order by branch_name limit 1"
     ),
+    "ERP sales orders (current)": "select count(*) from erp.fact_sales_order_current",
+    "ERP payments not yet paid": "select count(*) from erp.fact_payment_current where not paid",
 }
 # Data-quality figures of each source's latest load, from the data-quality report mart.
 QUALITY = """
@@ -92,7 +94,8 @@ def render(report: RunReport, connection: Connection) -> str:
     if quality:
         lines += ["data quality (marts.rpt_data_quality):", *quality]
     if report.report_path:
-        from warehouse.report import branches_page_path
+        from warehouse.report import page_path, report_pages
 
-        lines.append(f"report: {report.report_path} (branches: {branches_page_path(report.report_path).name})")
+        beside = ", ".join(page_path(report.report_path, page).name for page in report_pages()[1:])
+        lines.append(f"report: {report.report_path} (beside it: {beside})")
     return "\n".join(lines)

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import psycopg2
 import pytest
+import sqlalchemy as sa
 from conftest import Workspace
 from psycopg2 import sql
 from test_erp_sample import EXPECTED_COLUMNS
@@ -21,8 +22,12 @@ from ingest.erp import ERP, LAG_SECONDS
 from ingest.pipeline import run_source
 from ingest.shop import SHOP
 from ingest.sources import SOURCES, SourceResult, erp_credentials, load_source
+from warehouse.database import libpq_dsn_from_url
 from warehouse.errors import WarehouseError
+from warehouse.job import erp_sample_dsn
+from warehouse.sample import erp_schema
 from warehouse.sample.erp_generator import generate_erp
+from warehouse.settings import ERP_DBNAME, ERP_READER
 
 TABLES = [table.name for table in ERP.tables]
 UNREACHABLE = "postgresql://erp:hunter2@127.0.0.1:1/totesys"  # pragma: allowlist secret
@@ -287,3 +292,70 @@ def test_an_erp_database_never_filled_loads_nothing_and_says_so_one_unreachable_
     assert isinstance(failed.error, WarehouseError), failed.error
     assert "cannot reach the erp source database" in str(failed.error) and "hunter2" not in str(failed.error)
     assert "SOURCES__ERP__CREDENTIALS" in failed.error.hint
+
+
+# Each a write of its own kind; the reader must be refused every one with a permission error (SQLSTATE 42501).
+WRITES = (
+    "insert into currency (currency_code, last_updated) values ('XXX', now())",
+    "update payment set paid = true",
+    "delete from sales_order",
+    "truncate design",
+    "alter table staff add column note text",
+    "create table notes (note text)",
+    "create temporary table notes (note text)",
+    "select nextval(pg_get_serial_sequence('sales_order', 'sales_order_id'))",
+)
+
+
+def test_the_default_erp_login_loads_by_both_readers_and_cannot_write(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without SOURCES__ERP__CREDENTIALS the loader reads the embedded `erp` as ERP_READER: the COPY and sql_table
+    readers and the status check work with it, every write is refused. A warehouse made before the role existed
+    gets it on its next command, and day 1 re-creating the tables after the grants leaves them readable."""
+    monkeypatch.delenv("SOURCES__ERP__CREDENTIALS")
+    server = workspace.server
+    with psycopg2.connect(server.libpq_dsn(ERP_DBNAME)) as conn, conn.cursor() as cursor:  # as before the role
+        cursor.execute("select 1 from pg_roles where rolname = %s", (ERP_READER,))
+        if cursor.fetchone():
+            cursor.execute(sql.SQL("drop owned by {0}; drop role {0}").format(sql.Identifier(ERP_READER)))
+        cursor.execute(sql.SQL("grant connect, temporary on database {} to public").format(sql.Identifier(ERP_DBNAME)))
+    conn.close()
+    connection, settings = workspace.connection, workspace.settings  # what every command starts with
+    url = sa.engine.make_url(erp_credentials(connection, settings))
+    assert (url.username, url.database, url.password) == (ERP_READER, ERP_DBNAME, None)
+    try:
+        day_1 = generate_erp(dsn=erp_sample_dsn(connection, settings), truth_dir=settings.truth_dir, day=1)
+
+        first = load(workspace, "copy")
+
+        assert first.rows_by_table == {f"erp_{table}": rows for table, rows in day_1.inserted.items()}
+        day_2 = generate_erp(dsn=erp_sample_dsn(connection, settings), truth_dir=settings.truth_dir, day=2)
+        second = load(workspace, "sql_table")
+        assert second.rows_by_table == {
+            f"erp_{table}": rows + day_2.updated.get(table, 0)
+            for table, rows in day_2.inserted.items()
+            if rows + day_2.updated.get(table, 0)
+        }
+        status_hook = next(source for source in SOURCES if source.name == ERP.name).unloaded
+        assert status_hook(connection, settings) is None
+
+        reader = psycopg2.connect(libpq_dsn_from_url(str(url)))
+        try:
+            with reader.cursor() as cursor:
+                cursor.execute("select current_user, rolsuper from pg_roles where rolname = current_user")
+                assert cursor.fetchone() == (ERP_READER, False)
+            reader.rollback()
+            for statement in WRITES:
+                with pytest.raises(psycopg2.errors.InsufficientPrivilege), reader.cursor() as cursor:
+                    cursor.execute(statement)
+                reader.rollback()
+        finally:
+            reader.close()
+        # Nobody else may connect to the source (PUBLIC lost CONNECT): e.g. the analysts' demo login.
+        with pytest.raises(psycopg2.OperationalError, match="permission denied for database"):
+            psycopg2.connect(server.libpq_dsn(ERP_DBNAME, user="analyst_demo")).close()
+    finally:  # the session's `erp` database left as never filled, for the tests after this one
+        with psycopg2.connect(server.libpq_dsn(ERP_DBNAME)) as conn:
+            erp_schema.drop_tables(conn)
+        conn.close()

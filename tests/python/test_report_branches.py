@@ -9,8 +9,8 @@ import psycopg2
 import pytest
 from browser import open_page, serve_folder
 
-from warehouse.report import branches_page_path, write_report
-from warehouse.report_branches import TITLE, TOP_PRODUCTS
+from warehouse.report import page_path, write_report
+from warehouse.report_branches import PAGE, TITLE, TOP_PRODUCTS
 
 CHARTS = ("chart-branch-revenue", "chart-top-products", "chart-hourly-trade", "chart-average-spend")
 
@@ -38,7 +38,7 @@ def _table(page, table_id: str) -> list[list[str]]:
 def branches_page(built_warehouse, tmp_path_factory: pytest.TempPathFactory):
     """Both pages written, the branches page open over HTTP on 127.0.0.1 (page, what it logged, its URL, folder)."""
     customers = write_report(built_warehouse.connection, tmp_path_factory.mktemp("report") / "report.html")
-    branches = branches_page_path(customers)
+    branches = page_path(customers, PAGE)
     with serve_folder(customers.parent) as base, open_page(f"{base}/{branches.name}") as (page, log):
         page.wait_for_function(
             "ids => ids.every(id => document.getElementById(id) && document.getElementById(id).data)",
@@ -53,7 +53,8 @@ def test_the_branches_page_loads_offline_and_links_to_the_customer_page(branches
     assert page.title() == TITLE
     assert log.console_errors == [] and log.page_errors == []
     assert log.requests == [url]  # self-contained: nothing fetched but the page
-    assert page.locator("nav.pages a").get_attribute("href") == customers.name
+    links = page.locator("nav.pages a")
+    assert [links.nth(i).get_attribute("href") for i in range(links.count())] == [customers.name, "report_erp.html"]
     assert 'href="report_branches.html"' in customers.read_text(encoding="utf-8")
     # Every chart is drawn: bars, or the heatmap's cells.
     for chart_id in CHARTS:

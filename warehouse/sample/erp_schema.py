@@ -25,7 +25,6 @@ TRANSACTION_TYPES = ("SALE", "PURCHASE")
 _STAMPS = """
     created_at timestamp(3) without time zone not null default current_timestamp,
     last_updated timestamp(3) without time zone not null"""
-_RESTRICT = "on update cascade on delete restrict"
 
 # Table name -> its columns' DDL, in the source's column order (design and the order tables put created_at early).
 TABLES: dict[str, str] = {
@@ -144,29 +143,49 @@ def columns(table: str) -> list[str]:
     return [line.strip().split()[0] for line in TABLES[table].strip().splitlines()]
 
 
-def ddl() -> list[str]:
+def ddl() -> list[sql.Composed]:
     """The statements that create the types and the tables with their primary keys (constraints() adds the rest)."""
-    names = ", ".join(f"'{name}'" for name in PAYMENT_TYPE_NAMES)
-    kinds = ", ".join(f"'{kind}'" for kind in TRANSACTION_TYPES)
     statements = [
-        f'create type "PaymentTypeName" as enum ({names})',
-        f'create type "TransactionType" as enum ({kinds})',
+        sql.SQL("create type {} as enum ({})").format(
+            sql.Identifier(name), sql.SQL(", ").join(map(sql.Literal, values))
+        )
+        for name, values in (("PaymentTypeName", PAYMENT_TYPE_NAMES), ("TransactionType", TRANSACTION_TYPES))
     ]
     for table, body in TABLES.items():
-        statements.append(f'create table "{table}" ({body},\n    constraint {table}_pkey primary key ({table}_id)\n)')
+        # The body is this module's own DDL text (columns and types), never data or configuration.
+        statements.append(
+            sql.SQL("create table {} ({},\n    constraint {} primary key ({})\n)").format(
+                sql.Identifier(table),
+                sql.SQL(body),
+                sql.Identifier(f"{table}_pkey"),
+                sql.Identifier(f"{table}_id"),
+            )
+        )
     return statements
 
 
-def constraints() -> list[str]:
+def constraints() -> list[sql.Composed]:
     """The unique indexes and foreign keys: added after day 1's COPY, as pg_dump does (checking them row by row
     while copying makes day 1 several times slower)."""
     statements = []
     for table, column in UNIQUE:
-        statements.append(f'create unique index {table}_{column}_key on "{table}" ({column})')
+        statements.append(
+            sql.SQL("create unique index {} on {} ({})").format(
+                sql.Identifier(f"{table}_{column}_key"), sql.Identifier(table), sql.Identifier(column)
+            )
+        )
     for table, column, target, on_delete in FOREIGN_KEYS:
         statements.append(
-            f'alter table "{table}" add constraint {table}_{column}_fkey foreign key ({column}) '
-            f'references "{target}" ({target}_id) on update cascade on delete {on_delete}'
+            sql.SQL(
+                "alter table {} add constraint {} foreign key ({}) references {} ({}) on update cascade on delete {}"
+            ).format(
+                sql.Identifier(table),
+                sql.Identifier(f"{table}_{column}_fkey"),
+                sql.Identifier(column),
+                sql.Identifier(target),
+                sql.Identifier(f"{target}_id"),
+                sql.SQL(on_delete),  # a referential action of FOREIGN_KEYS, this module's constant
+            )
         )
     return statements
 
@@ -183,13 +202,23 @@ def connect(dsn: str) -> PgConnection:
         ) from error
 
 
+def drop_tables(conn: PgConnection) -> None:
+    """Drop the ERP tables and types of an earlier sample, if any."""
+    with conn.cursor() as cursor:
+        for table in reversed(LOAD_ORDER):
+            cursor.execute(sql.SQL("drop table if exists {} cascade").format(sql.Identifier(table)))
+        cursor.execute(
+            sql.SQL("drop type if exists {}, {}").format(
+                sql.Identifier("PaymentTypeName"), sql.Identifier("TransactionType")
+            )
+        )
+
+
 def recreate(conn: PgConnection) -> None:
     """Drop the ERP tables and types (of an earlier sample) and create them empty, without the constraints that
     `add_constraints` adds once they are filled (day 1 starts over)."""
+    drop_tables(conn)
     with conn.cursor() as cursor:
-        for table in reversed(LOAD_ORDER):
-            cursor.execute(f'drop table if exists "{table}" cascade')
-        cursor.execute('drop type if exists "PaymentTypeName", "TransactionType"')
         for statement in ddl():
             cursor.execute(statement)
 
@@ -201,12 +230,17 @@ def add_constraints(conn: PgConnection) -> None:
             cursor.execute(statement)
 
 
+def qualified_name(conn: PgConnection, table: str) -> str:
+    """`public.<table>` quoted by the driver, as text for to_regclass and pg_get_serial_sequence."""
+    return sql.Identifier("public", table).as_string(conn)
+
+
 def max_ids(conn: PgConnection) -> dict[str, int] | None:
     """The highest id of every table (0 when empty), None when a table is missing."""
     found: dict[str, int] = {}
     with conn.cursor() as cursor:
         for table in LOAD_ORDER:
-            cursor.execute("select to_regclass(%s)", (f'public."{table}"',))
+            cursor.execute("select to_regclass(%s)", (qualified_name(conn, table),))
             if cursor.fetchone()[0] is None:
                 return None
             query = sql.SQL("select coalesce(max({}), 0) from {}").format(
@@ -277,5 +311,5 @@ def reset_sequences(conn: PgConnection) -> None:
                 sql.SQL(
                     "select setval(pg_get_serial_sequence(%s, %s), coalesce(max({}), 0) + 1, false) from {}"
                 ).format(sql.Identifier(f"{table}_id"), sql.Identifier(table)),
-                (f'public."{table}"', f"{table}_id"),
+                (qualified_name(conn, table), f"{table}_id"),
             )

@@ -100,9 +100,8 @@ current_mismatches as (
             when latest_payments.counterparty_id != orders.counterparty_id then 'counterparty'
             when latest_payments.currency_id != orders.currency_id then 'currency'
             when latest_payments.payment_date != orders.agreed_payment_date then 'payment_date'
-            when
-                coalesce(payment_type_kinds.transaction_type, '') != orders.transaction_type
-                then 'payment_type'
+            -- an unknown payment type is an orphan key (orphan_key), not a mismatch
+            when payment_type_kinds.transaction_type != orders.transaction_type then 'payment_type'
         end as payment_mismatch
     from latest_payments
     left join latest_transactions
@@ -125,17 +124,21 @@ checked as (
             else 'current'
         end as record_status,
         case
-            when payments.transaction_id not in (
-                select transactions.transaction_id from transactions
+            when not exists (
+                select 1 from transactions
+                where transactions.transaction_id = payments.transaction_id
             ) then 'transaction_id'
-            when payments.counterparty_id not in (
-                select counterparties.counterparty_id from counterparties
+            when not exists (
+                select 1 from counterparties
+                where counterparties.counterparty_id = payments.counterparty_id
             ) then 'counterparty_id'
-            when payments.currency_id not in (
-                select currencies.currency_id from currencies
+            when not exists (
+                select 1 from currencies
+                where currencies.currency_id = payments.currency_id
             ) then 'currency_id'
-            when payments.payment_type_id not in (
-                select payment_types.payment_type_id from payment_types
+            when not exists (
+                select 1 from payment_types
+                where payment_types.payment_type_id = payments.payment_type_id
             ) then 'payment_type_id'
         end as orphan_key,
         case when payments.payment_date is null then 'payment_date' end as invalid_date,

@@ -38,21 +38,28 @@ checked as (
         purchase_orders.load_id,
         {{ dlt_load_time('purchase_orders.load_id') }} as loaded_at,
         case
-            when purchase_orders.purchase_order_version_id in (
-                select latest_purchase_orders.purchase_order_version_id from latest_purchase_orders
+            when exists (
+                select 1 from latest_purchase_orders as latest
+                where latest.purchase_order_version_id = purchase_orders.purchase_order_version_id
             ) then 'current'
             else 'superseded'
         end as record_status,
         case
-            when purchase_orders.staff_id not in (select staff.staff_id from staff) then 'staff_id'
-            when purchase_orders.counterparty_id not in (
-                select counterparties.counterparty_id from counterparties
+            when not exists (
+                select 1 from staff
+                where staff.staff_id = purchase_orders.staff_id
+            ) then 'staff_id'
+            when not exists (
+                select 1 from counterparties
+                where counterparties.counterparty_id = purchase_orders.counterparty_id
             ) then 'counterparty_id'
-            when purchase_orders.currency_id not in (
-                select currencies.currency_id from currencies
+            when not exists (
+                select 1 from currencies
+                where currencies.currency_id = purchase_orders.currency_id
             ) then 'currency_id'
-            when purchase_orders.agreed_delivery_location_id not in (
-                select addresses.address_id from addresses
+            when not exists (
+                select 1 from addresses
+                where addresses.address_id = purchase_orders.agreed_delivery_location_id
             ) then 'agreed_delivery_location_id'
         end as orphan_key,
         case

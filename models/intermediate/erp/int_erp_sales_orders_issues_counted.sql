@@ -42,22 +42,32 @@ checked as (
         sales_orders.load_id,
         {{ dlt_load_time('sales_orders.load_id') }} as loaded_at,
         case
-            when sales_orders.sales_order_version_id in (
-                select latest_sales_orders.sales_order_version_id from latest_sales_orders
+            when exists (
+                select 1 from latest_sales_orders
+                where latest_sales_orders.sales_order_version_id = sales_orders.sales_order_version_id
             ) then 'current'
             else 'superseded'
         end as record_status,
         case
-            when sales_orders.design_id not in (select designs.design_id from designs) then 'design_id'
-            when sales_orders.staff_id not in (select staff.staff_id from staff) then 'staff_id'
-            when sales_orders.counterparty_id not in (
-                select counterparties.counterparty_id from counterparties
+            when not exists (
+                select 1 from designs
+                where designs.design_id = sales_orders.design_id
+            ) then 'design_id'
+            when not exists (
+                select 1 from staff
+                where staff.staff_id = sales_orders.staff_id
+            ) then 'staff_id'
+            when not exists (
+                select 1 from counterparties
+                where counterparties.counterparty_id = sales_orders.counterparty_id
             ) then 'counterparty_id'
-            when sales_orders.currency_id not in (
-                select currencies.currency_id from currencies
+            when not exists (
+                select 1 from currencies
+                where currencies.currency_id = sales_orders.currency_id
             ) then 'currency_id'
-            when sales_orders.agreed_delivery_location_id not in (
-                select addresses.address_id from addresses
+            when not exists (
+                select 1 from addresses
+                where addresses.address_id = sales_orders.agreed_delivery_location_id
             ) then 'agreed_delivery_location_id'
         end as orphan_key,
         case

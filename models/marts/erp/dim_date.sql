@@ -1,7 +1,9 @@
 {#-
     The calendar of the three stars: one row per day from the earliest to the latest date any fact references
-    (created, last updated, agreed delivery and payment, payment date - agreed deliveries reach ~650 days ahead).
-    day_of_week is ISO: 1 = Monday ... 7 = Sunday. Generated, not read from the source; Postgres' generate_series.
+    (created, last updated, agreed delivery and payment, payment date - agreed deliveries reach ~650 days ahead),
+    within 1900-2099: a typo such as '9999-12-31' must not make millions of days (its fact row stays, and the
+    relationships test to dim_date warns). day_of_week is ISO: 1 = Monday ... 7 = Sunday. Generated, not read
+    from the source; Postgres' generate_series.
 -#}
 with
 
@@ -46,6 +48,7 @@ date_range as (
         min(referenced_date) as first_date,
         max(referenced_date) as last_date
     from referenced_dates
+    where referenced_date between cast('1900-01-01' as date) and cast('2099-12-31' as date)
 ),
 
 days as (

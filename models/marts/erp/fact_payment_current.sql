@@ -1,6 +1,6 @@
 {#-
-    The current state of each payment: its latest version in fact_payment (by last_updated; one row per
-    payment_id).
+    The current state of each payment: its latest version in fact_payment, the one with the highest
+    payment_record_id (numbered in the order of the loads that captured them, then last_updated).
 -#}
 {{ config(materialized='view') }}
 
@@ -11,7 +11,7 @@ versions as (
 ),
 
 latest_versions as (
-    {{ latest_versions('versions', 'payment_id', ['last_updated_date', 'last_updated_time']) }}
+    {{ latest_versions('versions', 'payment_id', ['payment_record_id']) }}
 ),
 
 final as (

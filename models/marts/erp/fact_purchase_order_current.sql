@@ -1,6 +1,6 @@
 {#-
-    The current state of each purchase order: its latest version in fact_purchase_order (by last_updated; one row per
-    purchase_order_id).
+    The current state of each purchase order: its latest version in fact_purchase_order, the one with the highest
+    purchase_record_id (numbered in the order of the loads that captured them, then last_updated).
 -#}
 {{ config(materialized='view') }}
 
@@ -11,7 +11,7 @@ versions as (
 ),
 
 latest_versions as (
-    {{ latest_versions('versions', 'purchase_order_id', ['last_updated_date', 'last_updated_time']) }}
+    {{ latest_versions('versions', 'purchase_order_id', ['purchase_record_id']) }}
 ),
 
 final as (

@@ -1,6 +1,6 @@
 {#-
-    The current state of each sales order: its latest version in fact_sales_order (by last_updated; one row per
-    sales_order_id).
+    The current state of each sales order: its latest version in fact_sales_order, the one with the highest
+    sales_record_id (numbered in the order of the loads that captured them, then last_updated).
 -#}
 {{ config(materialized='view') }}
 
@@ -11,7 +11,7 @@ versions as (
 ),
 
 latest_versions as (
-    {{ latest_versions('versions', 'sales_order_id', ['last_updated_date', 'last_updated_time']) }}
+    {{ latest_versions('versions', 'sales_order_id', ['sales_record_id']) }}
 ),
 
 final as (

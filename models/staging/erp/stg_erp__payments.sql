@@ -6,7 +6,10 @@ source as (
 
 renamed as (
     select
-        {{ generate_surrogate_key(['payment_id', 'last_updated']) }} as payment_version_id,
+        {{ generate_surrogate_key([
+            'payment_id',
+            'cast(last_updated as timestamp(3))',
+        ]) }} as payment_version_id,
         cast(payment_id as integer) as payment_id,
         cast(transaction_id as integer) as transaction_id,
         cast(counterparty_id as integer) as counterparty_id,
@@ -20,7 +23,8 @@ renamed as (
         cast(counterparty_ac_number as integer) as counterparty_ac_number,
         cast(created_at as timestamp(3)) as created_at,
         cast(last_updated as timestamp(3)) as last_updated,
-        _dlt_load_id as load_id
+        _dlt_load_id as load_id,
+        {{ dlt_load_time('_dlt_load_id') }} as loaded_at
     from source
 )
 

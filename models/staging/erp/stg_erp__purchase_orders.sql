@@ -6,7 +6,10 @@ source as (
 
 renamed as (
     select
-        {{ generate_surrogate_key(['purchase_order_id', 'last_updated']) }} as purchase_order_version_id,
+        {{ generate_surrogate_key([
+            'purchase_order_id',
+            'cast(last_updated as timestamp(3))',
+        ]) }} as purchase_order_version_id,
         cast(purchase_order_id as integer) as purchase_order_id,
         cast(staff_id as integer) as staff_id,
         cast(counterparty_id as integer) as counterparty_id,
@@ -21,7 +24,8 @@ renamed as (
         cast(agreed_delivery_location_id as integer) as agreed_delivery_location_id,
         cast(created_at as timestamp(3)) as created_at,
         cast(last_updated as timestamp(3)) as last_updated,
-        _dlt_load_id as load_id
+        _dlt_load_id as load_id,
+        {{ dlt_load_time('_dlt_load_id') }} as loaded_at
     from source
 )
 

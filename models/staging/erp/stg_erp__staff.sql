@@ -6,7 +6,10 @@ source as (
 
 renamed as (
     select
-        {{ generate_surrogate_key(['staff_id', 'last_updated']) }} as staff_version_id,
+        {{ generate_surrogate_key([
+            'staff_id',
+            'cast(last_updated as timestamp(3))',
+        ]) }} as staff_version_id,
         cast(staff_id as integer) as staff_id,
         first_name,
         last_name,
@@ -14,7 +17,8 @@ renamed as (
         email_address,
         cast(created_at as timestamp(3)) as created_at,
         cast(last_updated as timestamp(3)) as last_updated,
-        _dlt_load_id as load_id
+        _dlt_load_id as load_id,
+        {{ dlt_load_time('_dlt_load_id') }} as loaded_at
     from source
 )
 
