@@ -1,9 +1,8 @@
 {#-
     The Payments star's fact: one row per captured version of a payment (facts keep history: a payment that
     becomes paid is a new row beside the unpaid one), fact_payment_current the latest of each. The account
-    numbers are left out, as the star has them. Incremental as fact_sales_order: versions of completed loads newer
-    than the newest here and not here yet are appended, numbered on from the highest payment_record_id in the
-    order of their load, last_updated and id.
+    numbers are left out, as the star has them. Incremental, by the rules of macros/utils/fact_versions.sql: a run
+    appends the versions of completed loads not here yet, numbered on from the highest payment_record_id.
 -#}
 {{
     config(
@@ -28,49 +27,24 @@ completed_loads as (
 
 new_versions as (
     select
-        payment_id,
-        created_at,
-        last_updated,
-        transaction_id,
-        counterparty_id,
-        payment_amount,
-        currency_id,
-        payment_type_id,
-        paid,
-        payment_date,
-        load_id
+        payments.payment_id,
+        payments.created_at,
+        payments.last_updated,
+        payments.transaction_id,
+        payments.counterparty_id,
+        payments.payment_amount,
+        payments.currency_id,
+        payments.payment_type_id,
+        payments.paid,
+        payments.payment_date,
+        payments.load_id
     from payments
-    -- Completed loads only: dlt records a load once every file of its package is in.
-    where
-        load_id in (select completed_loads.load_id from completed_loads)
-        {% if is_incremental() %}
-            -- Only loads newer than the newest here (the ERP's loads complete in order: a package left by a
-            -- crash is finished before the next extract): a filter at the raw scan, so the dates are parsed
-            -- for the new versions only, not every version in raw (tests/python/test_planner_tricks.py).
-            and cast(load_id as numeric) > (
-                select coalesce(max(cast(loaded.load_id as numeric)), 0) from {{ this }} as loaded
-            )
-            and not exists (
-                select 1
-                from {{ this }} as loaded
-                where
-                    loaded.payment_id = payments.payment_id
-                    and loaded.last_updated_date = cast(payments.last_updated as date)
-                    and loaded.last_updated_time = cast(payments.last_updated as time)
-            )
-        {% endif %}
+    where {{ versions_to_append('payments', 'payment_id', 'completed_loads') }}
 ),
 
 numbered as (
     select
-        {% if is_incremental() %}
-            (select coalesce(max(loaded.payment_record_id), 0) from {{ this }} as loaded)
-        {% else %}
-            0
-        {% endif %}
-        + cast(row_number() over (
-            order by cast(load_id as numeric), last_updated, payment_id
-        ) as integer) as payment_record_id,
+        {{ version_record_id('payment_record_id', 'payment_id') }} as payment_record_id,
         payment_id,
         cast(created_at as date) as created_date,
         cast(created_at as time) as created_time,
