@@ -1,8 +1,8 @@
 """dbt's unit tests (the `unit_tests:` of the model ymls: each cleaning rule on a few rows), on their own.
 
 They are part of every `dbt build`; here they run without building any data, for `make test-fast`: the sources are
-landed once from a tiny sample (dbt reads their column types), every model is built empty (`--empty`), and the
-unit tests run against those relations.
+landed once from a tiny sample (dbt reads their column types; the ERP's tables exist once its sample is written),
+every model is built empty (`--empty`), and the unit tests run against those relations.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from conftest import Workspace
 from warehouse import job
 from warehouse.dbt_runner import run_dbt
 from warehouse.sample import generate_sample
+from warehouse.sample.erp_generator import generate_erp
 
 
 @pytest.mark.fast
@@ -28,6 +29,7 @@ def test_every_dbt_unit_test_passes(workspace: Workspace, monkeypatch: pytest.Mo
         truth_dir=settings.truth_dir,
         scale=1,
     )
+    generate_erp(dsn=workspace.server.libpq_dsn(workspace.erp_dbname), truth_dir=settings.truth_dir)
     job.ingest(workspace.connection, settings)
 
     run_dbt(["build", "--empty", "--exclude", "test_type:data", "test_type:unit"], workspace.connection, settings)
