@@ -114,6 +114,11 @@ class Workspace:
     def query(self, statement: str, dbname: str | None = None) -> list[tuple]:
         return query(self.server, statement, dbname or self.dbname)
 
+    def write_erp_sample(self) -> None:
+        """Day 1 of the sample ERP into the workspace's ERP database: its raw tables exist once ingested, which the
+        ERP's staging views need (a build of a warehouse whose ERP never landed fails on them)."""
+        generate_erp(dsn=self.server.libpq_dsn(self.erp_dbname), truth_dir=self.settings.truth_dir)
+
     def cli(self, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
         """Run the `warehouse` command in a subprocess, as a user would; output captured as text."""
         return subprocess.run(

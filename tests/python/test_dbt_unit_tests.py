@@ -15,7 +15,6 @@ from conftest import Workspace
 from warehouse import job
 from warehouse.dbt_runner import run_dbt
 from warehouse.sample import generate_sample
-from warehouse.sample.erp_generator import generate_erp
 
 
 @pytest.mark.fast
@@ -29,7 +28,7 @@ def test_every_dbt_unit_test_passes(workspace: Workspace, monkeypatch: pytest.Mo
         truth_dir=settings.truth_dir,
         scale=1,
     )
-    generate_erp(dsn=workspace.server.libpq_dsn(workspace.erp_dbname), truth_dir=settings.truth_dir)
+    workspace.write_erp_sample()
     job.ingest(workspace.connection, settings)
 
     run_dbt(["build", "--empty", "--exclude", "test_type:data", "test_type:unit"], workspace.connection, settings)

@@ -132,6 +132,7 @@ def test_an_absurd_customer_id_is_rejected_and_a_no_break_space_trimmed_and_the_
     landing.mkdir(parents=True)
     (landing / "customers_20240110.csv").write_text(CUSTOMERS_CSV, encoding="utf-8")
     workspace.query(SHOP_ROWS, dbname=workspace.source_dbname)
+    workspace.write_erp_sample()
 
     ingest = workspace.cli("ingest")
     assert ingest.returncode == 0, ingest.stdout[-2000:] + ingest.stderr[-2000:]

@@ -180,7 +180,9 @@ def test_status_flags_a_shop_that_changed_since_the_last_load_until_a_refresh(ra
 
 def test_two_runs_never_interleave(sampled: Workspace) -> None:
     command = [sys.executable, "-m", "warehouse.cli"]
-    first = subprocess.Popen([*command, "run"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # The first run's output goes to a file: a pipe nobody reads while the test waits would fill and stall it.
+    first_output = (sampled.root / "first_run.log").open("w")
+    first = subprocess.Popen([*command, "run"], stdout=first_output, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -195,8 +197,9 @@ def test_two_runs_never_interleave(sampled: Workspace) -> None:
         queued = subprocess.run([*command, "refresh", "--wait", "300"], capture_output=True, text=True)
     finally:
         first.wait(timeout=600)
+        first_output.close()
 
-    assert first.returncode == 0
+    assert first.returncode == 0, (sampled.root / "first_run.log").read_text()[-3000:]
     assert refused.returncode == 1
     assert "another run is in progress: warehouse run" in refused.stderr
     assert queued.returncode == 0, queued.stderr[-3000:]

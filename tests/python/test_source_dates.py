@@ -280,6 +280,7 @@ def test_a_row_rejected_as_future_becomes_valid_when_its_day_comes(workspace: Wo
         f"(1, 'C1', '10.00', '{today - timedelta(days=2)}'), (2, 'C1', '20.00', '{today}');",
         workspace.source_dbname,
     )
+    workspace.write_erp_sample()
     assert workspace.cli("ingest").returncode == 0
 
     def state() -> tuple[list, list, list, list]:
