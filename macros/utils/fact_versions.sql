@@ -11,10 +11,8 @@
 -#}
 {% macro versions_to_append(versions, key_column, completed_loads) -%}
     {{ versions }}.load_id in (select {{ completed_loads }}.load_id from {{ completed_loads }})
+    and {{ loads_newer_than_here(versions ~ '.load_id') }}
     {%- if is_incremental() %}
-        and cast({{ versions }}.load_id as numeric) > (
-            select coalesce(max(cast(loaded.load_id as numeric)), 0) from {{ this }} as loaded
-        )
         and not exists (
             select 1
             from {{ this }} as loaded

@@ -4,12 +4,8 @@
 -#}
 with
 
-transactions as (
-    select * from {{ ref('stg_erp__transactions') }}
-),
-
 latest_transactions as (
-    {{ latest_versions('transactions', 'transaction_id') }}
+    select * from {{ ref('int_erp_transactions_latest') }}
 ),
 
 final as (

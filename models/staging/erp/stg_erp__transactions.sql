@@ -1,7 +1,11 @@
+{#- Materialized incremental: each captured version is parsed once (macro completed_loads_to_append). -#}
+{{ config(materialized='incremental', indexes=[{'columns': ['transaction_version_id'], 'unique': true}]) }}
+
 with
 
 source as (
     select * from {{ source('erp', 'transaction') }}
+    where {{ completed_loads_to_append('_dlt_load_id') }}
 ),
 
 renamed as (
