@@ -138,7 +138,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
             report = job.run_main_job(settings, dbt_passthrough(args.dbt_args), args.wait)
         else:
             report = job.refresh(settings, args.wait)
-        print(summary.render(report, database.connect(settings)))
+        print(summary.render(report, database.connect(settings), settings.domains))
     elif args.command == "status":
         from warehouse.status import collect_status
 
@@ -156,7 +156,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     elif args.command == "report":
         from warehouse.report import write_report
 
-        print(f"report: {write_report(database.connect(settings), settings.report_path)}")
+        print(f"report: {write_report(database.connect(settings), settings.report_path, settings.domains)}")
     return 0
 
 
