@@ -116,7 +116,7 @@ class Workspace:
 
     def write_erp_sample(self) -> None:
         """Day 1 of the sample ERP into the workspace's ERP database: its raw tables exist once ingested, which the
-        ERP's staging views need (a build of a warehouse whose ERP never landed fails on them)."""
+        ERP's staging views need. A hand-made warehouse without an ERP sets WAREHOUSE_DOMAINS instead."""
         generate_erp(dsn=self.server.libpq_dsn(self.erp_dbname), truth_dir=self.settings.truth_dir)
 
     def cli(self, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
