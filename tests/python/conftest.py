@@ -38,6 +38,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         "WAREHOUSE_EMBEDDED",
         "SOURCES__TRANSACTIONS__CREDENTIALS",
         "SOURCES__ERP__CREDENTIALS",
+        "WAREHOUSE_DOMAINS",  # every domain, whatever the developer's shell says; a test that wants fewer sets it
     ):
         os.environ.pop(name, None)
     os.environ["WAREHOUSE_STATE_DIR"] = str(server_root / "state")
