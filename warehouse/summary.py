@@ -88,7 +88,11 @@ def quality_lines(connection: Connection) -> list[str]:
 
 def render(report: RunReport, connection: Connection, domains: tuple[str, ...] = ALL_DOMAINS) -> str:
     """The summary of a main-job run in a deployment of `domains`."""
-    lines = ["", f"=== warehouse run summary (run {report.run_id}) ===", rows_table(report.rows_landed)]
+    lines = ["", f"=== warehouse run summary (run {report.run_id}) ==="]
+    off = [name for name in ALL_DOMAINS if name not in domains]
+    if off:
+        lines.append(f"domains: {', '.join(domains)} (not in this deployment: {', '.join(off)}; WAREHOUSE_DOMAINS)")
+    lines.append(rows_table(report.rows_landed))
     lines += [f"note: {note}" for note in report.notes]
     lines.append("time per step:")
     lines += [f"  {step:<12} {seconds:8.1f} s" for step, seconds in report.step_seconds.items()]

@@ -13,7 +13,9 @@ from ingest.sources import SOURCES
 from warehouse.dbt_runner import with_domain_vars
 from warehouse.domains import ALL_DOMAINS, DOMAINS, dbt_vars, parse_domains
 from warehouse.errors import WarehouseError
+from warehouse.report import report_pages
 from warehouse.settings import PROJECT_DIR, load_settings
+from warehouse.summary import HEADLINES
 
 
 def test_unset_or_blank_means_every_domain_and_names_are_trimmed_and_in_domain_order() -> None:
@@ -48,6 +50,7 @@ def test_every_source_is_in_one_domain_and_every_optional_domain_is_switched_in_
     """The one list (warehouse/domains.py) and dbt agree: each optional domain's folders, tests, sources and
     exposures are `+enabled:` on its var, and the var is declared."""
     assert sorted(source for domain in DOMAINS for source in domain.sources) == sorted(s.name for s in SOURCES)
+    assert {page.domain for page in report_pages()} == set(HEADLINES) == set(ALL_DOMAINS)  # no misspelt domain
     project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
     for domain in DOMAINS:
         if domain.required:
@@ -118,7 +121,9 @@ def test_a_warehouse_without_the_tills_and_the_erp_runs_and_has_only_the_core(
     assert workspace.query("select nspname from pg_namespace where nspname in ('tills', 'erp', 'snapshots')") == []
     assert workspace.query("select status, tests_failed, stale_sources from ops.run_log") == [("success", 0, [])]
     assert sorted(path.name for path in tmp_path.glob("report*.html")) == ["report.html"]
-    assert "headline figures:" in run.stdout and "café" not in run.stdout and "ERP" not in run.stdout
+    assert "domains: core (not in this deployment: tills, erp; WAREHOUSE_DOMAINS)" in run.stdout
+    figures = run.stdout.partition("headline figures:")[2]
+    assert "customers" in figures and "café" not in figures and "ERP" not in figures
     assert "beside it" not in run.stdout
 
     # Asking for a source of a domain that is off says so, and loads nothing.
