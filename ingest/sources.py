@@ -1,4 +1,5 @@
-"""The source systems the warehouse loads: a new source is a new module plus one entry in SOURCES.
+"""The source systems the warehouse loads: a new source is a new module plus one entry in SOURCES, and its
+name in its domain (warehouse/domains.py: a deployment loads only the sources of its domains).
 
 A CSV source is a declaration (ingest/csv_source.py: its folder, file patterns, layouts, required and dropped
 columns; e.g. ingest/crm_customers.py) listed as `csv_source(<declaration>)`; the CSV machinery loads it. A database
