@@ -10,6 +10,7 @@ import sys
 import warnings
 
 from warehouse import database, job, summary
+from warehouse.dbt_runner import with_domain_vars
 from warehouse.errors import WarehouseError, file_error, is_file_error
 from warehouse.settings import Settings, load_settings
 
@@ -107,6 +108,9 @@ def db_command(action: str, settings: Settings) -> int:
             variables.pop("WAREHOUSE_PASSWORD")
         for name, value in variables.items():
             print(f"export {name}={shlex.quote(value)}")
+        domain_vars = with_domain_vars([], settings.domains)
+        if domain_vars:  # dbt has no environment variable for vars: say what to add (on stderr, outside the eval)
+            print(f"# dbt by hand (WAREHOUSE_DOMAINS): add {shlex.join(domain_vars)}", file=sys.stderr)
     elif action == "psql":
         psql = database.psql_executable()
         os.execv(psql, [psql, connection.libpq_dsn()])
