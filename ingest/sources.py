@@ -1,4 +1,5 @@
-"""The source systems the warehouse loads: a new source is a new module plus one entry in SOURCES.
+"""The source systems the warehouse loads: a new source is a new module plus one entry in SOURCES, and its
+name in its domain (warehouse/domains.py: a deployment loads only the sources of its domains).
 
 A CSV source is a declaration (ingest/csv_source.py: its folder, file patterns, layouts, required and dropped
 columns; e.g. ingest/crm_customers.py) listed as `csv_source(<declaration>)`; the CSV machinery loads it. A database
@@ -39,6 +40,7 @@ from ingest.erp import ERP, ERP_SECTION
 from ingest.shop import SHOP, TRANSACTIONS_SECTION
 from ingest.tills import TILLS
 from warehouse.database import Connection
+from warehouse.domains import domain_of_source, enabled_sources
 from warehouse.errors import WarehouseError
 from warehouse.settings import ERP_DBNAME, ERP_READER, SOURCE_DBNAME, Settings
 
@@ -368,15 +370,31 @@ SOURCES = (
 )
 
 
+def deployed_sources(settings: Settings) -> list[Source]:
+    """The sources of the deployment's domains (settings.domains, WAREHOUSE_DOMAINS), in SOURCES order."""
+    names = enabled_sources(settings.domains)
+    return [source for source in SOURCES if source.name in names]
+
+
 def run_ingest(connection: Connection, settings: Settings, only: list[str] | None = None) -> list[SourceResult]:
-    """Load every source (or those named in `only`), at the same time; each source's failure is in its result."""
+    """Load every source of the deployment's domains (or those named in `only`), at the same time; each source's
+    failure is in its result."""
     unknown = set(only or []) - {source.name for source in SOURCES}
     if unknown:
         raise WarehouseError(
             f"unknown source(s) {', '.join(sorted(unknown))}",
             hint=f"choose from {', '.join(source.name for source in SOURCES)}.",
         )
-    chosen = [source.name for source in SOURCES if not only or source.name in only]
+    deployed = [source.name for source in deployed_sources(settings)]
+    off = sorted(set(only or []) - set(deployed))
+    if off:
+        domains = sorted({domain_of_source(name).name for name in off})
+        raise WarehouseError(
+            f"source(s) {', '.join(off)} of domain(s) {', '.join(domains)}, which this deployment does not have "
+            f"(WAREHOUSE_DOMAINS={','.join(settings.domains)})",
+            hint=f"choose from {', '.join(deployed)}, or add the domain to WAREHOUSE_DOMAINS.",
+        )
+    chosen = [name for name in deployed if not only or name in only]
     if len(chosen) == 1:
         return [load_source(chosen[0], connection, settings)]
     context = multiprocessing.get_context("forkserver")

@@ -1,7 +1,7 @@
 -- The analyst role reads no personal data: no column it may select, in any schema, is called like a name, an
 -- e-mail address, a contact or a manager, other than the names of things (a country, a branch, a product, a
 -- company...). Column privileges count: erp.dim_staff is readable, but not its name and e-mail columns.
--- It runs after every mart is built:
+-- It runs after every mart of the domains that are on (var domains) is built:
 -- depends_on: {{ ref('dim_customers') }}
 -- depends_on: {{ ref('fct_transactions') }}
 -- depends_on: {{ ref('rpt_customer_spending') }}
@@ -10,6 +10,7 @@
 -- depends_on: {{ ref('rpt_high_value_customers_by_age_band') }}
 -- depends_on: {{ ref('rpt_data_quality') }}
 -- depends_on: {{ ref('rpt_data_quality_issues') }}
+{% if var('tills_enabled') -%}
 -- depends_on: {{ ref('dim_tills_branches') }}
 -- depends_on: {{ ref('dim_tills_products') }}
 -- depends_on: {{ ref('fct_tills_orders') }}
@@ -24,6 +25,8 @@
 -- depends_on: {{ ref('rpt_tills_top_products_by_branch') }}
 -- depends_on: {{ ref('rpt_tills_top_products_by_hour') }}
 -- depends_on: {{ ref('rpt_tills_file_reconciliation') }}
+{% endif -%}
+{% if var('erp_enabled') -%}
 -- depends_on: {{ ref('dim_staff') }}
 -- depends_on: {{ ref('dim_counterparty') }}
 -- depends_on: {{ ref('fact_sales_order') }}
@@ -32,6 +35,7 @@
 -- depends_on: {{ ref('rpt_erp_monthly_trade') }}
 -- depends_on: {{ ref('rpt_erp_top_designs') }}
 -- depends_on: {{ ref('rpt_erp_outstanding_payments') }}
+{% endif -%}
 {%- set analyst_role = env_var('WAREHOUSE_ANALYST_ROLE', 'analyst') %}
 
 with

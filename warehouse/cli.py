@@ -10,6 +10,7 @@ import sys
 import warnings
 
 from warehouse import database, job, summary
+from warehouse.dbt_runner import with_domain_vars
 from warehouse.errors import WarehouseError, file_error, is_file_error
 from warehouse.settings import Settings, load_settings
 
@@ -107,6 +108,9 @@ def db_command(action: str, settings: Settings) -> int:
             variables.pop("WAREHOUSE_PASSWORD")
         for name, value in variables.items():
             print(f"export {name}={shlex.quote(value)}")
+        domain_vars = with_domain_vars([], settings.domains)
+        if domain_vars:  # dbt has no environment variable for vars: say what to add (on stderr, outside the eval)
+            print(f"# dbt by hand (WAREHOUSE_DOMAINS): add {shlex.join(domain_vars)}", file=sys.stderr)
     elif action == "psql":
         psql = database.psql_executable()
         os.execv(psql, [psql, connection.libpq_dsn()])
@@ -138,7 +142,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
             report = job.run_main_job(settings, dbt_passthrough(args.dbt_args), args.wait)
         else:
             report = job.refresh(settings, args.wait)
-        print(summary.render(report, database.connect(settings)))
+        print(summary.render(report, database.connect(settings), settings.domains))
     elif args.command == "status":
         from warehouse.status import collect_status
 
@@ -156,7 +160,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     elif args.command == "report":
         from warehouse.report import write_report
 
-        print(f"report: {write_report(database.connect(settings), settings.report_path)}")
+        print(f"report: {write_report(database.connect(settings), settings.report_path, settings.domains)}")
     return 0
 
 

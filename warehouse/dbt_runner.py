@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from warehouse.database import Connection
+from warehouse.domains import ALL_DOMAINS, dbt_vars
 from warehouse.errors import WarehouseError
 from warehouse.settings import Settings
 
@@ -61,8 +62,33 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
+def with_domain_vars(args: list[str], domains: tuple[str, ...]) -> list[str]:
+    """`args` for a deployment of `domains`: with the vars that turn the other domains off (domains.dbt_vars).
+
+    With every domain on, `args` as they are (dbt's defaults are on). Otherwise the vars are added to the --vars
+    of `args`, if any (dbt keeps only the last --vars): the domains win, since the ingest loaded only theirs.
+    """
+    if set(domains) == set(ALL_DOMAINS):
+        return list(args)
+    import yaml  # dbt's own dependency; --vars is YAML
+
+    rest, given = list(args), {}
+    for index, arg in enumerate(rest):
+        if arg == "--vars" and index + 1 < len(rest):
+            given = yaml.safe_load(rest[index + 1]) or {}
+            del rest[index : index + 2]
+            break
+        if arg.startswith("--vars="):
+            given = yaml.safe_load(arg.removeprefix("--vars=")) or {}
+            del rest[index]
+            break
+    return [*rest, "--vars", json.dumps({**given, **dbt_vars(domains)})]
+
+
 def run_dbt(args: list[str], connection: Connection, settings: Settings) -> DbtResult:
-    """Run `dbt <args>` in the project folder, streaming its output; raise DbtFailed when it fails."""
+    """Run `dbt <args>` in the project folder for the deployment's domains, streaming its output; raise DbtFailed
+    when it fails."""
+    args = with_domain_vars(args, settings.domains)
     command = [dbt_executable(), *args]
     started = time.time()
     completed = subprocess.run(command, cwd=settings.project_dir, env=dbt_environment(connection, settings))
@@ -118,10 +144,13 @@ def read_run_results(path: Path, command: str, newer_than: float = 0.0) -> DbtRe
 
 
 def stale_sources(connection: Connection, settings: Settings) -> list[str]:
-    """Run `dbt source freshness` and list the sources past their warn or error threshold (never raises)."""
+    """Run `dbt source freshness` and list the sources past their warn or error threshold (never raises).
+
+    The sources of a domain that is off are disabled, so never checked.
+    """
     started = time.time()
     subprocess.run(
-        [dbt_executable(), "--quiet", "source", "freshness"],
+        [dbt_executable(), "--quiet", "source", "freshness", *with_domain_vars([], settings.domains)],
         cwd=settings.project_dir,
         env=dbt_environment(connection, settings),
         capture_output=True,

@@ -13,6 +13,7 @@ import psycopg2
 
 from warehouse.database import Connection, connect, libpq_dsn_from_url, write_dbt_profile
 from warehouse.dbt_runner import DbtFailed, DbtResult, run_dbt, stale_sources
+from warehouse.domains import ALL_DOMAINS
 from warehouse.errors import WarehouseError, file_error, is_file_error
 from warehouse.run_lock import exclusive_run
 from warehouse.run_log import (
@@ -87,10 +88,12 @@ def erp_sample_dsn(connection: Connection, settings: Settings) -> str:
 
 
 def real_source_configured(settings: Settings) -> bool:
-    """True when the shop or the ERP is a database of its own (env or .dlt/secrets.toml): `run` writes no sample."""
+    """True when the shop or (in a deployment with the ERP) the ERP is a database of its own (env or
+    .dlt/secrets.toml): `run` writes no sample."""
     from ingest.sources import ERP_SECTION, TRANSACTIONS_SECTION, source_credentials
 
-    return any(source_credentials(section, settings) is not None for section in (TRANSACTIONS_SECTION, ERP_SECTION))
+    sections = (TRANSACTIONS_SECTION, ERP_SECTION) if "erp" in settings.domains else (TRANSACTIONS_SECTION,)
+    return any(source_credentials(section, settings) is not None for section in sections)
 
 
 def generate_sample_sources(
@@ -102,7 +105,8 @@ def generate_sample_sources(
     tills_scale: int | None = None,
     erp_scale: int = 1,
 ) -> object:
-    """Write the sample CRM export, shop transactions, branch till files and ERP (see docs/sample_data.md).
+    """Write the sample sources of the deployment's domains (see docs/sample_data.md): the CRM export and shop
+    transactions, and the branch till files and the ERP if the deployment has them (settings.domains).
 
     The tills' scale (trading days on day 1) is `scale` unless `tills_scale` is given; the ERP's is `erp_scale`
     (not `scale`: the customer benchmarks use large scales).
@@ -110,11 +114,14 @@ def generate_sample_sources(
     from warehouse.sample import erp_generator, generate_sample, generate_tills
     from warehouse.sample.tills_generator import check_day
 
+    with_tills, with_erp = "tills" in settings.domains, "erp" in settings.domains
     tills_scale = scale if tills_scale is None else tills_scale
     # Before anything of day `day` is written: the tills and the ERP can follow the days they hold.
-    check_day(settings.truth_dir, scale=tills_scale, day=day, seed=seed)
-    erp_generator.check_day(settings.truth_dir, scale=erp_scale, day=day, seed=seed)
-    erp_dsn = erp_sample_dsn(connection, settings)
+    if with_tills:
+        check_day(settings.truth_dir, scale=tills_scale, day=day, seed=seed)
+    if with_erp:
+        erp_generator.check_day(settings.truth_dir, scale=erp_scale, day=day, seed=seed)
+    erp_dsn = erp_sample_dsn(connection, settings) if with_erp else None
     summary = generate_sample(
         customers_dir=settings.customers_landing_dir,
         source_dsn=source_libpq_dsn(connection, settings),
@@ -124,23 +131,30 @@ def generate_sample_sources(
         seed=seed,
         progress=say,
     )
-    tills = generate_tills(
-        tills_dir=settings.tills_landing_dir,
-        truth_dir=settings.truth_dir,
-        scale=tills_scale,
-        day=day,
-        seed=seed,
-        progress=say,
-    )
-    erp = erp_generator.generate_erp(
-        dsn=erp_dsn, truth_dir=settings.truth_dir, scale=erp_scale, day=day, seed=seed, progress=say
-    )
+    written = [f"{summary.customer_rows:,} customer rows in {summary.customers_file}"]
+    written.append(f"{summary.transaction_rows:,} transactions")
+    if with_tills:
+        tills = generate_tills(
+            tills_dir=settings.tills_landing_dir,
+            truth_dir=settings.truth_dir,
+            scale=tills_scale,
+            day=day,
+            seed=seed,
+            progress=say,
+        )
+        written.append(f"{tills.files_written} till files ({tills.order_lines:,} order lines) in {tills.tills_dir}")
+    if with_erp:
+        erp = erp_generator.generate_erp(
+            dsn=erp_dsn, truth_dir=settings.truth_dir, scale=erp_scale, day=day, seed=seed, progress=say
+        )
+        written.append(
+            f"ERP at scale {erp_scale} up to {erp.working_date} ({sum(erp.inserted.values()):,} rows inserted, "
+            f"{sum(erp.updated.values()):,} updated)"
+        )
+    off = [name for name in ALL_DOMAINS if name not in settings.domains]
     say(
-        f"sample day {day} at scale {scale}: {summary.customer_rows:,} customer rows in {summary.customers_file}, "
-        f"{summary.transaction_rows:,} transactions, {tills.files_written} till files ({tills.order_lines:,} order "
-        f"lines) in {tills.tills_dir}, ERP at scale {erp_scale} up to {erp.working_date} "
-        f"({sum(erp.inserted.values()):,} rows inserted, {sum(erp.updated.values()):,} updated); "
-        f"ground truth in {settings.truth_dir}"
+        f"sample day {day} at scale {scale}: {', '.join(written)}; ground truth in {settings.truth_dir}"
+        + (f" (domains not in this deployment, not sampled: {', '.join(off)})" if off else "")
     )
     return summary
 
@@ -274,7 +288,7 @@ def finish_with_checks(connection: Connection, settings: Settings, record: RunRe
 def write_html_report(connection: Connection, settings: Settings) -> Path:
     from warehouse.report import write_report
 
-    return write_report(connection, settings.report_path)
+    return write_report(connection, settings.report_path, settings.domains)
 
 
 def run_main_job(settings: Settings, dbt_args: list[str] | None = None, wait_seconds: float = 0) -> RunReport:

@@ -26,6 +26,7 @@ import psycopg2.extras
 from markupsafe import Markup
 
 from warehouse.database import Connection
+from warehouse.domains import ALL_DOMAINS, CORE
 from warehouse.errors import WarehouseError, file_error
 
 TITLE = "Customer warehouse report"
@@ -212,13 +213,15 @@ class Page:
     schema: str  # where its marts are; without it (its domain not built yet) the page is left out
     read: Callable[..., object]  # (RealDictCursor, generated_at) -> the page's data
     render: Callable[..., str]  # (data, links) -> the page's HTML
+    domain: str = CORE  # the domain whose marts it reads (warehouse/domains.py): no page in a deployment without it
 
 
-def report_pages() -> tuple[Page, ...]:
-    """The pages, in navigation order; the customer page comes first and is required."""
+def report_pages(domains: tuple[str, ...] = ALL_DOMAINS) -> tuple[Page, ...]:
+    """The pages of the deployment's domains, in navigation order; the customer page comes first and is required."""
     from warehouse import report_branches, report_erp  # they build on this module
 
-    return (Page("Customers", "", "marts", read_report_data, render_html), report_branches.PAGE, report_erp.PAGE)
+    pages = (Page("Customers", "", "marts", read_report_data, render_html), report_branches.PAGE, report_erp.PAGE)
+    return tuple(page for page in pages if page.domain in domains)
 
 
 def page_path(output: Path, page: Page) -> Path:
@@ -231,15 +234,16 @@ def _has_schema(cursor, schema: str) -> bool:
     return cursor.fetchone()["present"]
 
 
-def write_report(connection: Connection, output: Path) -> Path:
-    """Write the report's pages (customers to `output`, the others beside it) and return the customer page's path."""
+def write_report(connection: Connection, output: Path, domains: tuple[str, ...] = ALL_DOMAINS) -> Path:
+    """Write the report's pages of the deployment's `domains` (customers to `output`, the others beside it) and
+    return the customer page's path."""
     output = Path(output)
     generated_at = datetime.now(timezone.utc)
     conn = connect_to_warehouse(connection)
     try:
         with conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cursor:
             present: list[tuple[Page, object]] = []
-            for page in report_pages():
+            for page in report_pages(domains):
                 # The customer page is required; a warehouse built before a domain existed has no page for it.
                 if not present or _has_schema(cursor, page.schema):
                     present.append((page, page.read(cursor, generated_at)))

@@ -200,4 +200,4 @@ def render_html(data: BranchesData, links: report.Links) -> str:
     )
 
 
-PAGE = report.Page("Branches", "_branches", SCHEMA, read_branches_data, render_html)
+PAGE = report.Page("Branches", "_branches", SCHEMA, read_branches_data, render_html, domain="tills")

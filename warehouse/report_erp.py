@@ -237,4 +237,4 @@ def render_html(data: ErpData, links: report.Links) -> str:
     )
 
 
-PAGE = report.Page("ERP", "_erp", SCHEMA, read_erp_data, render_html)
+PAGE = report.Page("ERP", "_erp", SCHEMA, read_erp_data, render_html, domain="erp")

@@ -6,6 +6,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from warehouse.domains import ALL_DOMAINS, parse_domains
+from warehouse.domains import SETTING as DOMAINS_SETTING
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 WAREHOUSE_DBNAME = "warehouse"
@@ -16,13 +19,16 @@ ERP_READER = "erp_reader"  # the login the ERP loader reads the embedded `erp` w
 
 @dataclass(frozen=True)
 class Settings:
-    """Paths of the state folder, landing folder, sample ground truth and dlt settings, from env vars or defaults."""
+    """Paths of the state folder, landing folder, sample ground truth and dlt settings, and the deployment's
+    domains, from env vars or defaults."""
 
     project_dir: Path
     state_dir: Path
     landing_dir: Path
     truth_dir: Path
     dlt_project_dir: Path
+    # The domains this deployment has (warehouse/domains.py), in their order; the others are off everywhere.
+    domains: tuple[str, ...] = ALL_DOMAINS
 
     @property
     def dlt_settings_dir(self) -> Path:
@@ -62,15 +68,26 @@ def _path_from_env(name: str, default: Path) -> Path:
     return Path(value).expanduser().resolve() if value else default
 
 
+def project_dir_setting() -> Path:
+    """The project folder: WAREHOUSE_PROJECT_DIR, else this checkout."""
+    return Path(os.environ.get("WAREHOUSE_PROJECT_DIR", PROJECT_DIR)).resolve()
+
+
+def dlt_project_dir_setting() -> Path:
+    """dlt's own variable DLT_PROJECT_DIR: the folder holding `.dlt/` (dlt's default is the current directory)."""
+    return _path_from_env("DLT_PROJECT_DIR", project_dir_setting())
+
+
 def load_settings() -> Settings:
-    """Read WAREHOUSE_STATE_DIR, WAREHOUSE_LANDING_DIR, WAREHOUSE_TRUTH_DIR and DLT_PROJECT_DIR (all optional)."""
-    project_dir = Path(os.environ.get("WAREHOUSE_PROJECT_DIR", PROJECT_DIR)).resolve()
+    """Read WAREHOUSE_STATE_DIR, WAREHOUSE_LANDING_DIR, WAREHOUSE_TRUTH_DIR, DLT_PROJECT_DIR and WAREHOUSE_DOMAINS
+    (all optional); an unknown domain is a WarehouseError naming the valid ones."""
+    project_dir = project_dir_setting()
     data_dir = project_dir / "data"
     return Settings(
         project_dir=project_dir,
         state_dir=_path_from_env("WAREHOUSE_STATE_DIR", project_dir / ".warehouse"),
         landing_dir=_path_from_env("WAREHOUSE_LANDING_DIR", data_dir / "landing"),
         truth_dir=_path_from_env("WAREHOUSE_TRUTH_DIR", data_dir / "truth"),
-        # dlt's own variable: its project folder, the one holding `.dlt/` (dlt's default is the current directory)
-        dlt_project_dir=_path_from_env("DLT_PROJECT_DIR", project_dir),
+        dlt_project_dir=dlt_project_dir_setting(),
+        domains=parse_domains(os.environ.get(DOMAINS_SETTING)),
     )

@@ -71,14 +71,15 @@ def not_read(note: str) -> bool:
 
 
 def sources_disagreeing(connection: Connection, settings: Settings) -> list[str]:
-    """`<source>: <what it holds that the warehouse does not>` per source that can say, from the loaders' comparison.
+    """`<source>: <what it holds that the warehouse does not>` per source of the deployment's domains that can say,
+    from the loaders' comparison.
 
     A source that cannot be compared (unreachable, misconfigured) is listed too: agreement is not known.
     """
-    from ingest.sources import SOURCES
+    from ingest.sources import deployed_sources
 
     lines = []
-    for source in SOURCES:
+    for source in deployed_sources(settings):
         if source.unloaded is None:
             continue
         try:

@@ -5,19 +5,27 @@ from __future__ import annotations
 import psycopg2
 
 from warehouse.database import Connection
+from warehouse.domains import ALL_DOMAINS
 from warehouse.job import RunReport
 
-# Headline queries on the marts; a mart that does not exist yet is simply left out of the summary.
+# Headline queries on the marts, by domain (warehouse/domains.py): a domain the deployment does not have has no
+# lines, and a mart that does not exist yet is simply left out of the summary.
 HEADLINES = {
-    "customers": "select count(*) from marts.dim_customers",
-    "high-value customers": "select count(*) from marts.rpt_high_value_customers",
-    "café orders (clean)": "select count(*) from tills.orders",
-    "café revenue (£, whole pounds)": "select coalesce(round(sum(revenue)), 0) from tills.rpt_tills_branch_ranking",
-    "café best branch by revenue": (
-        "select branch_name from tills.rpt_tills_branch_ranking where revenue_rank = 1 order by branch_name limit 1"
-    ),
-    "ERP sales orders (current)": "select count(*) from erp.fact_sales_order_current",
-    "ERP payments not yet paid": "select count(*) from erp.fact_payment_current where not paid",
+    "core": {
+        "customers": "select count(*) from marts.dim_customers",
+        "high-value customers": "select count(*) from marts.rpt_high_value_customers",
+    },
+    "tills": {
+        "café orders (clean)": "select count(*) from tills.orders",
+        "café revenue (£, whole pounds)": "select coalesce(round(sum(revenue)), 0) from tills.rpt_tills_branch_ranking",
+        "café best branch by revenue": (
+            "select branch_name from tills.rpt_tills_branch_ranking where revenue_rank = 1 order by branch_name limit 1"
+        ),
+    },
+    "erp": {
+        "ERP sales orders (current)": "select count(*) from erp.fact_sales_order_current",
+        "ERP payments not yet paid": "select count(*) from erp.fact_payment_current where not paid",
+    },
 }
 # Data-quality figures of each source's latest load, from the data-quality report mart.
 QUALITY = """
@@ -38,11 +46,12 @@ def rows_table(rows_by_table: dict[str, int]) -> str:
     return "\n".join(lines)
 
 
-def headline_figures(connection: Connection) -> list[str]:
-    """Each headline figure that can be read from the marts."""
+def headline_figures(connection: Connection, domains: tuple[str, ...] = ALL_DOMAINS) -> list[str]:
+    """Each headline figure of the deployment's domains that can be read from the marts."""
     lines = []
+    headlines = {label: statement for domain in domains for label, statement in HEADLINES.get(domain, {}).items()}
     with psycopg2.connect(connection.libpq_dsn()) as conn:
-        for label, statement in HEADLINES.items():
+        for label, statement in headlines.items():
             with conn.cursor() as cursor:
                 try:
                     cursor.execute(statement)
@@ -77,9 +86,13 @@ def quality_lines(connection: Connection) -> list[str]:
     return lines
 
 
-def render(report: RunReport, connection: Connection) -> str:
-    """The summary of a main-job run."""
-    lines = ["", f"=== warehouse run summary (run {report.run_id}) ===", rows_table(report.rows_landed)]
+def render(report: RunReport, connection: Connection, domains: tuple[str, ...] = ALL_DOMAINS) -> str:
+    """The summary of a main-job run in a deployment of `domains`."""
+    lines = ["", f"=== warehouse run summary (run {report.run_id}) ==="]
+    off = [name for name in ALL_DOMAINS if name not in domains]
+    if off:
+        lines.append(f"domains: {', '.join(domains)} (not in this deployment: {', '.join(off)}; WAREHOUSE_DOMAINS)")
+    lines.append(rows_table(report.rows_landed))
     lines += [f"note: {note}" for note in report.notes]
     lines.append("time per step:")
     lines += [f"  {step:<12} {seconds:8.1f} s" for step, seconds in report.step_seconds.items()]
@@ -87,7 +100,7 @@ def render(report: RunReport, connection: Connection) -> str:
     if report.dbt is not None:
         counts = ", ".join(f"{status} {count}" for status, count in sorted(report.dbt.status_counts.items()))
         lines.append(f"dbt build: {counts or 'nothing to build'}")
-    figures = headline_figures(connection)
+    figures = headline_figures(connection, domains)
     if figures:
         lines += ["headline figures:", *figures]
     quality = quality_lines(connection)
@@ -96,6 +109,6 @@ def render(report: RunReport, connection: Connection) -> str:
     if report.report_path:
         from warehouse.report import page_path, report_pages
 
-        beside = ", ".join(page_path(report.report_path, page).name for page in report_pages()[1:])
-        lines.append(f"report: {report.report_path} (beside it: {beside})")
+        beside = ", ".join(page_path(report.report_path, page).name for page in report_pages(domains)[1:])
+        lines.append(f"report: {report.report_path}" + (f" (beside it: {beside})" if beside else ""))
     return "\n".join(lines)
