@@ -1,42 +1,69 @@
 {#-
-    The CTEs of an incremental check of every captured version of an ERP table (int_erp_*_checked, one row per
+    The pieces of an incremental check of every captured version of an ERP table (int_erp_*_checked, one row per
     version with its issues, delete+insert on the version's key), so a refresh checks what one day changed.
 
-    erp_load_watermark: CTE checked_through (the newest completed load of the ERP's pipeline: the model writes it
-    as checked_through_load_id) and, on an incremental run, new_loads (the ERP's completed loads newer than the
-    newest checked_through_load_id here).
+    checked_through: CTE checked_through, the newest completed load of the ERP's pipeline; the model writes it as
+    checked_through_load_id.
+
+    new_erp_load_ids: on an incremental run, the ids of the ERP's completed loads newer than the newest
+    checked_through_load_id here, read when the model runs (run_query), so the SQL carries them as literals: the
+    planner then knows from the columns' statistics how few rows a day's loads hold, and reaches them through the
+    indexes; as a subquery it guesses half of every table and hashes them all. in_loads: `column` in those ids.
 
     versions_to_check: CTE versions_to_check, the rows of `versions` (key_column, load_id) to check on this run -
     on a full build all of them; on an incremental run every version of a key that a new load captured, of a key
     with a version still pointing at no captured row (orphan_key: a late row may have come), and of the keys in
     CTE `also_touched` (a key_column of keys whose checks read other tables' new rows), if given.
 -#}
-{% macro erp_load_watermark() -%}
-erp_loads as (
-    -- ingest/pipeline.py names each source's dlt pipeline <source>_to_raw
-    select load_id from {{ ref('stg_erp__loads') }}
-    where pipeline_schema = 'erp_to_raw'
-),
-
+{% macro checked_through() -%}
 checked_through as (
-    select cast(max(cast(erp_loads.load_id as numeric)) as {{ dbt.type_string() }}) as load_id from erp_loads
+    -- ingest/pipeline.py names each source's dlt pipeline <source>_to_raw
+    select cast(max(cast(loads.load_id as numeric)) as {{ dbt.type_string() }}) as load_id
+    from {{ ref('stg_erp__loads') }} as loads
+    where loads.pipeline_schema = 'erp_to_raw'
 ),
-{%- if is_incremental() %}
-
-    new_loads as (
-        select erp_loads.load_id from erp_loads
-        where cast(erp_loads.load_id as numeric) > (
-            select coalesce(max(cast(here.checked_through_load_id as numeric)), 0) from {{ this }} as here
-        )
-    ),
-{%- endif %}
 {%- endmacro %}
 
-{% macro versions_to_check(versions, key_column, also_touched=none) -%}
+{% macro new_erp_load_ids() -%}
+    {%- if not (execute and is_incremental()) -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set new_loads -%}
+        select loads.load_id
+        from {{ ref('stg_erp__loads') }} as loads
+        where
+            loads.pipeline_schema = 'erp_to_raw'
+            and cast(loads.load_id as numeric) > (
+                select coalesce(max(cast(here.checked_through_load_id as numeric)), 0) from {{ this }} as here
+            )
+    {%- endset -%}
+    {{ return(run_query(new_loads).columns[0].values() | list) }}
+{%- endmacro %}
+
+{#- rows_in_loads: whether `relation` (load_id) holds a row of those loads, read when the model runs. -#}
+{% macro rows_in_loads(relation, load_ids) -%}
+    {%- if not (execute and load_ids) -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set found -%}
+        select exists (select 1 from {{ relation }} as rows where {{ in_loads('rows.load_id', load_ids) }})
+    {%- endset -%}
+    {{ return(run_query(found).columns[0].values()[0]) }}
+{%- endmacro %}
+
+{% macro in_loads(column, load_ids) -%}
+    {%- if load_ids -%}
+        {{ column }} in ({% for load_id in load_ids %}'{{ load_id }}'{% if not loop.last %}, {% endif %}{% endfor %})
+    {%- else -%}
+        false
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro versions_to_check(versions, key_column, new_load_ids, also_touched=none) -%}
 {%- if is_incremental() -%}
     touched_keys as (
         select {{ versions }}.{{ key_column }} from {{ versions }}
-        where {{ versions }}.load_id in (select new_loads.load_id from new_loads)
+        where {{ in_loads(versions ~ '.load_id', new_load_ids) }}
         union
         select here.{{ key_column }} from {{ this }} as here
         where here.orphan_key is not null

@@ -14,12 +14,15 @@
 {{
     config(
         materialized='incremental',
+        on_schema_change='fail',
         incremental_strategy='delete+insert',
         unique_key='payment_version_id',
         contract={'enforced': false},
         indexes=[{'columns': ['payment_version_id'], 'unique': true}, {'columns': ['payment_id']}],
     )
 }}
+{%- set new_load_ids = new_erp_load_ids() %}
+{%- set payment_types_changed = rows_in_loads(ref('stg_erp__payment_types'), new_load_ids) %}
 
 with
 
@@ -57,16 +60,16 @@ payment_types as not materialized (
     select * from {{ ref('stg_erp__payment_types') }}
 ),
 
-{{ erp_load_watermark() }}
+{{ checked_through() }}
 
 {% if is_incremental() %}
-    -- the payments whose check reads a new row: of their transaction, the transaction's order, a payment type
+    -- the payments whose check reads a new row: of their transaction, the transaction's order, a payment type (all)
     payments_touched_elsewhere as (
         select latest_payments.payment_id
         from latest_payments
         inner join latest_transactions
             on latest_payments.transaction_id = latest_transactions.transaction_id
-        where latest_transactions.load_id in (select new_loads.load_id from new_loads)
+        where {{ in_loads('latest_transactions.load_id', new_load_ids) }}
         union
         select latest_payments.payment_id
         from latest_payments
@@ -74,7 +77,7 @@ payment_types as not materialized (
             on latest_payments.transaction_id = latest_transactions.transaction_id
         inner join latest_sales_orders
             on latest_transactions.sales_order_id = latest_sales_orders.sales_order_id
-        where latest_sales_orders.load_id in (select new_loads.load_id from new_loads)
+        where {{ in_loads('latest_sales_orders.load_id', new_load_ids) }}
         union
         select latest_payments.payment_id
         from latest_payments
@@ -82,17 +85,15 @@ payment_types as not materialized (
             on latest_payments.transaction_id = latest_transactions.transaction_id
         inner join latest_purchase_orders
             on latest_transactions.purchase_order_id = latest_purchase_orders.purchase_order_id
-        where latest_purchase_orders.load_id in (select new_loads.load_id from new_loads)
-        union
-        select latest_payments.payment_id from latest_payments
-        where exists (
-            select 1 from payment_types
-            where payment_types.load_id in (select new_loads.load_id from new_loads)
-        )
+        where {{ in_loads('latest_purchase_orders.load_id', new_load_ids) }}
+        {%- if payment_types_changed %}
+            union
+            select latest_payments.payment_id from latest_payments
+        {%- endif %}
     ),
 {% endif %}
 
-{{ versions_to_check('payments', 'payment_id', also_touched='payments_touched_elsewhere') }}
+{{ versions_to_check('payments', 'payment_id', new_load_ids, also_touched='payments_touched_elsewhere') }}
 
 latest_payment_types as (
     {{ latest_versions('payment_types', 'payment_type_id') }}

@@ -7,6 +7,7 @@
 {{
     config(
         materialized='incremental',
+        on_schema_change='fail',
         incremental_strategy='delete+insert',
         unique_key='payment_id',
         contract={'enforced': false},

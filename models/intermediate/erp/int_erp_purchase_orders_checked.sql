@@ -9,12 +9,14 @@
 {{
     config(
         materialized='incremental',
+        on_schema_change='fail',
         incremental_strategy='delete+insert',
         unique_key='purchase_order_version_id',
         contract={'enforced': false},
         indexes=[{'columns': ['purchase_order_version_id'], 'unique': true}, {'columns': ['purchase_order_id']}],
     )
 }}
+{%- set new_load_ids = new_erp_load_ids() %}
 
 with
 
@@ -44,9 +46,9 @@ latest_purchase_orders as not materialized (
     select * from {{ ref('int_erp_purchase_orders_latest') }}
 ),
 
-{{ erp_load_watermark() }}
+{{ checked_through() }}
 
-{{ versions_to_check('purchase_orders', 'purchase_order_id') }}
+{{ versions_to_check('purchase_orders', 'purchase_order_id', new_load_ids) }}
 
 final as (
     select

@@ -8,12 +8,14 @@
 {{
     config(
         materialized='incremental',
+        on_schema_change='fail',
         incremental_strategy='delete+insert',
         unique_key='sales_order_version_id',
         contract={'enforced': false},
         indexes=[{'columns': ['sales_order_version_id'], 'unique': true}, {'columns': ['sales_order_id']}],
     )
 }}
+{%- set new_load_ids = new_erp_load_ids() %}
 
 with
 
@@ -47,9 +49,9 @@ latest_sales_orders as not materialized (
     select * from {{ ref('int_erp_sales_orders_latest') }}
 ),
 
-{{ erp_load_watermark() }}
+{{ checked_through() }}
 
-{{ versions_to_check('sales_orders', 'sales_order_id') }}
+{{ versions_to_check('sales_orders', 'sales_order_id', new_load_ids) }}
 
 final as (
     select

@@ -1,5 +1,11 @@
 {#- Materialized incremental: each captured version is parsed once (macro completed_loads_to_append). -#}
-{{ config(materialized='incremental', indexes=[{'columns': ['sales_order_version_id'], 'unique': true}]) }}
+{{
+    config(
+        materialized='incremental',
+        on_schema_change='fail',
+        indexes=[{'columns': ['sales_order_version_id'], 'unique': true}],
+    )
+}}
 
 with
 
