@@ -381,6 +381,22 @@ def test_source_changes_reach_the_stars_on_refresh_with_every_version_kept(ran: 
     ]:
         in_fact = ran.query(f"select count(*) from erp.{fact}")[0][0]
         assert in_fact == ran.query(f"select count(*) from raw.{raw}")[0][0] > versions_before[fact], fact
+    # An operator's build of the checks alone after an ingest (their staging and latest tables not brought up to
+    # date) claims no load it has not read: the next build still checks the corrected order's payment.
+    in_source(
+        "update sales_order set unit_price = unit_price + 1, last_updated = (select max(last_updated)"
+        " + interval '1 second' from sales_order) where sales_order_id = 8 returning sales_order_id"
+    )
+    assert ran.cli("ingest").returncode == 0
+    checks = ("int_erp_sales_orders_checked", "int_erp_purchase_orders_checked", "int_erp_payments_checked")
+    assert ran.cli("build", "--", "--select", *checks, "--exclude-resource-type", "test").returncode == 0
+    built = ran.cli("build", "--", "--exclude-resource-type", "test")
+    assert built.returncode == 0, built.stderr[-3000:]
+    flagged = ran.query(
+        "select issue_code, sum(row_count) from marts.rpt_data_quality_issues"
+        " where source_name = 'erp.payment' and issue_category = 'flagged' group by 1 having sum(row_count) > 0"
+    )
+    assert flagged == [("payment_amount_mismatch", 2)]
     # Every incremental ERP model (staging, latest versions, checks, facts) and the data-quality counts are what a
     # full rebuild makes of the same raw rows, record ids included; only when a version was last checked differs.
     incremental_models = (

@@ -21,7 +21,14 @@
         indexes=[{'columns': ['payment_version_id'], 'unique': true}, {'columns': ['payment_id']}],
     )
 }}
-{%- set new_load_ids = new_erp_load_ids() %}
+{#- the incremental tables the check reads: their newest load bounds the loads it claims -#}
+{%- set input_models = [
+    ref('stg_erp__payments'),
+    ref('int_erp_transactions_latest'),
+    ref('int_erp_sales_orders_latest'),
+    ref('int_erp_purchase_orders_latest'),
+] %}
+{%- set new_load_ids = new_erp_load_ids(input_models) %}
 {%- set payment_types_changed = rows_in_loads(ref('stg_erp__payment_types'), new_load_ids) %}
 
 with
@@ -60,10 +67,10 @@ payment_types as not materialized (
     select * from {{ ref('stg_erp__payment_types') }}
 ),
 
-{{ checked_through() }}
+{{ checked_through(input_models) }}
 
 {% if is_incremental() %}
-    -- the payments whose check reads a new row: of their transaction, the transaction's order, a payment type (all)
+    -- the payments whose check reads a new row: of their transaction, its order, a payment type (then all)
     payments_touched_elsewhere as (
         select latest_payments.payment_id
         from latest_payments

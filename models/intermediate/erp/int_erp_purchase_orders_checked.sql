@@ -16,13 +16,13 @@
         indexes=[{'columns': ['purchase_order_version_id'], 'unique': true}, {'columns': ['purchase_order_id']}],
     )
 }}
-{%- set new_load_ids = new_erp_load_ids() %}
+{%- set new_load_ids = new_erp_load_ids([ref('stg_erp__purchase_orders')]) %}
 
 with
 
 -- not materialized: read more than once, Postgres would otherwise copy each import out of its table, losing
 -- the table's indexes and statistics (a plan of hours instead of seconds)
-purchase_orders as not materialized (
+purchase_order_versions as not materialized (
     select * from {{ ref('stg_erp__purchase_orders') }}
 ),
 
@@ -46,9 +46,9 @@ latest_purchase_orders as not materialized (
     select * from {{ ref('int_erp_purchase_orders_latest') }}
 ),
 
-{{ checked_through() }}
+{{ checked_through([ref('stg_erp__purchase_orders')]) }}
 
-{{ versions_to_check('purchase_orders', 'purchase_order_id', new_load_ids) }}
+{{ versions_to_check('purchase_order_versions', 'purchase_order_id', new_load_ids) }}
 
 final as (
     select

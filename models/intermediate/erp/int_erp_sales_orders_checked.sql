@@ -15,13 +15,13 @@
         indexes=[{'columns': ['sales_order_version_id'], 'unique': true}, {'columns': ['sales_order_id']}],
     )
 }}
-{%- set new_load_ids = new_erp_load_ids() %}
+{%- set new_load_ids = new_erp_load_ids([ref('stg_erp__sales_orders')]) %}
 
 with
 
 -- not materialized: read more than once, Postgres would otherwise copy each import out of its table, losing
 -- the table's indexes and statistics (a plan of hours instead of seconds)
-sales_orders as not materialized (
+sales_order_versions as not materialized (
     select * from {{ ref('stg_erp__sales_orders') }}
 ),
 
@@ -49,9 +49,9 @@ latest_sales_orders as not materialized (
     select * from {{ ref('int_erp_sales_orders_latest') }}
 ),
 
-{{ checked_through() }}
+{{ checked_through([ref('stg_erp__sales_orders')]) }}
 
-{{ versions_to_check('sales_orders', 'sales_order_id', new_load_ids) }}
+{{ versions_to_check('sales_order_versions', 'sales_order_id', new_load_ids) }}
 
 final as (
     select
