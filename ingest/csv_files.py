@@ -21,7 +21,7 @@ import re
 import shutil
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO
@@ -236,10 +236,97 @@ def _open_reader(path: Path, names: list[str], skip_rows: int) -> pa_csv.CSVStre
 
 @dataclass(frozen=True)
 class LoadFile:
-    """A CSV file ready for Postgres COPY (dlt imports it into the load package as it is) and its data rows."""
+    """A CSV file ready for Postgres COPY (dlt imports it into the load package as it is) and its data rows.
+
+    `columns`: the landed files' own columns it holds (warehouse names), which dlt is told are text.
+    """
 
     path: Path
     rows: int
+    columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LandedFile:
+    """A landed file to parse: `header` names its columns (those of its header line, or with `has_header` False
+    those of its every line); every row gets the `constants` (one text value each, e.g. the load id)."""
+
+    path: Path
+    header: list[str]
+    has_header: bool = True
+    constants: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def first_line(self) -> int:
+        """The line number of the first row."""
+        return FIRST_DATA_LINE if self.has_header else 1
+
+
+@dataclass(frozen=True)
+class _LoadColumns:
+    """The columns of the load files of files with these column names: what is kept, derived and added."""
+
+    file_names: tuple[str, ...]
+    drop: frozenset[str]
+    derived: tuple[DerivedColumn, ...]
+    constant_names: tuple[str, ...]
+
+    @property
+    def kept(self) -> list[int]:
+        return [index for index, name in enumerate(self.file_names) if name not in self.drop]
+
+    @property
+    def names(self) -> list[str]:
+        return [
+            *(self.file_names[index] for index in self.kept),
+            *(column.name for column in self.derived),
+            *LOADER_COLUMNS,
+            *self.constant_names,
+        ]
+
+    @property
+    def schema(self) -> pa.Schema:
+        return pa.schema([(name, pa.int64() if name == "_line_number" else pa.string()) for name in self.names])
+
+    def header_line(self) -> bytes:
+        """The header line by hand: plain names (they are snake_case), as dlt's COPY job reads them."""
+        return (",".join(self.names) + "\n").encode()
+
+    def load_batch(self, numbered: pa.RecordBatch, per_file: Sequence[pa.Array], key: bytes) -> pa.RecordBatch:
+        """A load file's rows: `numbered` holds the file columns and `_line_number`, `per_file` the _source_file,
+        _file_modified_at and constants columns. The derived columns are computed here, from every file column."""
+        derived = [_derive(column, numbered, key) for column in self.derived]
+        source_file, modified, *constants = per_file
+        kept = [numbered.column(index) for index in self.kept]
+        lines = numbered.column("_line_number")
+        return pa.record_batch([*kept, *derived, source_file, lines, modified, *constants], schema=self.schema)
+
+
+def _per_file_values(file: LandedFile) -> list[str]:
+    """_source_file, _file_modified_at and the constants: the same for every row of the file."""
+    # _file_modified_at as text, not an Arrow timestamp: Arrow writes zoned timestamps slowly (a time-zone lookup
+    # per value, most of the old normalize step's time). Postgres reads this form (UTC, 'Z') fastest.
+    modified_at = f"{datetime.fromtimestamp(file.path.stat().st_mtime, tz=timezone.utc):%Y-%m-%d %H:%M:%S.%f}Z"
+    return [printable(file.path.name), modified_at, *file.constants.values()]
+
+
+def _numbered(batch: pa.RecordBatch, first_line: int) -> pa.RecordBatch:
+    """The block's columns plus `_line_number`, its rows' line numbers from `first_line` on."""
+    lines = pa.array(np.arange(first_line, first_line + batch.num_rows, dtype=np.int64))
+    return pa.RecordBatch.from_arrays([*batch.columns, lines], names=[*batch.schema.names, "_line_number"])
+
+
+def _blocks(file: LandedFile, file_names: list[str], quote_data: bool) -> Iterator[pa.RecordBatch]:
+    """The file's rows as Arrow blocks of text columns; CsvFileError naming the first bad line when it cannot parse.
+
+    Without `quote_data` (the file has personal columns) the error shows no bytes of the file.
+    """
+    try:
+        yield from _open_reader(file.path, file_names, skip_rows=file.first_line - 1)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+        line, problem = locate_problem(file.path, len(file_names), file.first_line, quote_data)
+        shown = f"malformed CSV ({error})" if quote_data else "malformed CSV"
+        raise CsvFileError(file.path, problem or shown, line) from error
 
 
 class LoadFileBundles:
@@ -317,66 +404,103 @@ def write_load_files(
     in `drop` (warehouse names), then the `derived` columns, _source_file, _line_number, _file_modified_at and the
     `constants` (one text value for every row, e.g. the load id); `key` is handed to the derived columns. A file
     that cannot be read leaves no load file behind: those written so far are removed, then the error is raised;
-    with columns to drop, the error quotes no data from the file.
+    with columns to drop, the error quotes no data from the file. The file is read block by block: any size fits.
     """
-    if derived and not key:
-        raise TypeError("derived columns need the source's pseudonym key")  # an empty key: a plain, reversible hash
-    first_line = FIRST_DATA_LINE if has_header else 1
+    _check_key(derived, key)
+    file = LandedFile(path, header, has_header, constants or {})
     if has_header and _is_header_only(path):
         return []
     _refuse_nul(path)
-    constants = constants or {}
     file_names = warehouse_names(header)
-    kept = [index for index, name in enumerate(file_names) if name not in drop]
-    names = [
-        *(file_names[index] for index in kept),
-        *(column.name for column in derived),
-        *LOADER_COLUMNS,
-        *constants,
-    ]
-    schema = pa.schema([(name, pa.int64() if name == "_line_number" else pa.string()) for name in names])
-    # _file_modified_at as text, not an Arrow timestamp: Arrow writes zoned timestamps slowly (a time-zone lookup
-    # per value, most of the old normalize step's time). Postgres reads this form (UTC, 'Z') fastest.
-    modified_at = f"{datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc):%Y-%m-%d %H:%M:%S.%f}Z"
-    same_for_every_row = [printable(path.name), modified_at, *constants.values()]
+    columns = _LoadColumns(tuple(file_names), frozenset(drop), tuple(derived), tuple(file.constants))
+    same_for_every_row = _per_file_values(file)
     paths: list[Path] = []
     counts: list[int] = []
     sink: BinaryIO | None = None
     writer: pa_csv.CSVWriter | None = None
-    next_line = first_line
+    next_line = file.first_line
     try:
-        for batch in _open_reader(path, file_names, skip_rows=first_line - 1):
+        for batch in _blocks(file, file_names, quote_data=not drop):
             rows = batch.num_rows
             if writer is None or counts[-1] >= rows_per_file:
                 _close(writer, sink)
                 paths.append(target(len(paths)))
                 counts.append(0)
                 sink = paths[-1].open("wb")
-                # The header line by hand: plain names (they are snake_case), as dlt's COPY job reads them.
-                sink.write((",".join(names) + "\n").encode())
-                writer = pa_csv.CSVWriter(sink, schema, write_options=pa_csv.WriteOptions(include_header=False))
-            source_file, modified, *constant_columns = (
-                pa.repeat(pa.scalar(value), rows) for value in same_for_every_row
-            )
-            lines = pa.array(np.arange(next_line, next_line + rows, dtype=np.int64))
-            file_columns = [batch.column(index) for index in kept]
-            numbered = pa.RecordBatch.from_arrays([*batch.columns, lines], names=[*batch.schema.names, "_line_number"])
-            derived_columns = [_derive(column, numbered, key) for column in derived]
-            columns = [*file_columns, *derived_columns, source_file, lines, modified, *constant_columns]
-            writer.write_batch(pa.record_batch(columns, schema=schema))
+                sink.write(columns.header_line())
+                writer = pa_csv.CSVWriter(sink, columns.schema, write_options=pa_csv.WriteOptions(include_header=False))
+            per_file = [pa.repeat(pa.scalar(value), rows) for value in same_for_every_row]
+            writer.write_batch(columns.load_batch(_numbered(batch, next_line), per_file, key))
             counts[-1] += rows
             next_line += rows
         _close(writer, sink)
-    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
-        _remove(paths, writer, sink)
-        quote_data = not drop
-        line, problem = locate_problem(path, len(header), first_line, quote_data)
-        shown = f"malformed CSV ({error})" if quote_data else "malformed CSV"
-        raise CsvFileError(path, problem or shown, line) from error
     except BaseException:
         _remove(paths, writer, sink)
         raise
-    return [LoadFile(path, rows) for path, rows in zip(paths, counts, strict=True)]
+    kept = tuple(file_names[index] for index in columns.kept)
+    return [LoadFile(path, rows, kept) for path, rows in zip(paths, counts, strict=True)]
+
+
+def write_load_files_together(
+    files: Sequence[LandedFile],
+    target: Callable[[int], Path],
+    *,
+    drop: Collection[str] = (),
+    derived: Sequence[DerivedColumn] = (),
+    key: bytes = b"",
+) -> list[LoadFile]:
+    """Parse several small files, each whole, then write their rows into one load file per set of columns.
+
+    Each row gets the same values as `write_load_files` gives it (derived columns are computed row by row), but
+    Arrow's calls, the derived columns' calls and a new CSV file are paid once per group, not once per file: for
+    3,573 till files of ~300 rows that halves the work. The files are held in memory together, so the caller keeps
+    a group small. A bad file raises its CsvFileError before anything is written.
+    """
+    _check_key(derived, key)
+    # Files of the same columns in the same order (a layout) are written together; the order of their rows is kept.
+    together: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[_LoadColumns, list[pa.RecordBatch]]] = {}
+    for file in files:
+        if file.has_header and _is_header_only(file.path):
+            continue
+        _refuse_nul(file.path)
+        file_names = warehouse_names(file.header)
+        columns = _LoadColumns(tuple(file_names), frozenset(drop), tuple(derived), tuple(file.constants))
+        batches = together.setdefault((columns.file_names, columns.constant_names), (columns, []))[1]
+        names = [*file_names, "_line_number", "_source_file", "_file_modified_at", *file.constants]
+        same_for_every_row = _per_file_values(file)
+        next_line = file.first_line
+        for batch in _blocks(file, file_names, quote_data=not drop):
+            numbered = _numbered(batch, next_line)
+            per_file = [pa.repeat(pa.scalar(value), batch.num_rows) for value in same_for_every_row]
+            batches.append(pa.RecordBatch.from_arrays([*numbered.columns, *per_file], names=names))
+            next_line += batch.num_rows
+    paths: list[Path] = []
+    written: list[LoadFile] = []
+    try:
+        for columns, batches in together.values():
+            if not batches:
+                continue
+            table = pa.Table.from_batches(batches).combine_chunks()
+            numbered_names = [*columns.file_names, "_line_number"]
+            numbered = table.select(numbered_names).to_batches()[0]
+            per_file = [table.column(index).chunk(0) for index in range(len(numbered_names), table.num_columns)]
+            load_batch = columns.load_batch(numbered, per_file, key)
+            paths.append(target(len(paths)))
+            with paths[-1].open("wb") as sink:
+                sink.write(columns.header_line())
+                pa_csv.write_csv(load_batch, sink, write_options=pa_csv.WriteOptions(include_header=False))
+            kept = tuple(columns.file_names[index] for index in columns.kept)
+            written.append(LoadFile(paths[-1], load_batch.num_rows, kept))
+    except BaseException:
+        for path in paths:
+            path.unlink(missing_ok=True)
+        raise
+    return written
+
+
+def _check_key(derived: Sequence[DerivedColumn], key: bytes) -> None:
+    if derived and not key:
+        raise TypeError("derived columns need the source's pseudonym key")  # an empty key: a plain, reversible hash
 
 
 def _derive(column: DerivedColumn, batch: pa.RecordBatch, key: bytes) -> pa.Array:

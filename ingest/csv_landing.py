@@ -29,6 +29,7 @@ from psycopg2 import sql
 
 from ingest.csv_files import (
     CsvFileError,
+    LandedFile,
     LoadFile,
     LoadFileBundles,
     file_sha256,
@@ -36,8 +37,8 @@ from ingest.csv_files import (
     printable,
     read_first_line,
     read_header,
-    warehouse_names,
     write_load_files,
+    write_load_files_together,
 )
 from ingest.csv_source import CsvLayout, CsvSource
 from ingest.sources import NOT_READ_NOTE, RAW_SCHEMA
@@ -58,6 +59,9 @@ PARSE_WORKERS = 2
 # A till file's work is about 5 ms (20 s for 3,993 files) and a worker's start-up about 1 s: below ~200 files (a
 # day of 18 branches is 22, the test suite's ingests are all small) the workers would cost more than they save.
 PARALLEL_MIN_FILES = 200
+# Files smaller than this are parsed in groups of about this many bytes (write_load_files_together): per file,
+# Arrow's calls and a new load file cost as much as parsing its ~300 rows. Larger files are read block by block.
+GROUP_BYTES = 4 << 20
 
 EMPTY_FILE_MAX_BYTES = 64  # larger files hold data (or garbage, which the reader reports)
 # Content hash -> name of the file it was first loaded from.
@@ -121,7 +125,7 @@ def file_layout(path: Path, source: CsvSource) -> tuple[CsvLayout, list[str]]:
 
 @dataclass(frozen=True)
 class SpoolNames:
-    """The names of one landed file's load files in the spool folder; a class, not a lambda, so a worker can get it."""
+    """The names of one parse's load files in the spool folder; a class, not a lambda, so a worker can get it."""
 
     spool_dir: Path
     stem: str
@@ -193,9 +197,8 @@ def _new_file_rows(
     # Each new file goes to the parse workers as soon as it is recognised, so they parse while this process hashes
     # the next ones; their load files are bundled in the files' order. No worker starts when nothing is new.
     executor = parse_executor(source, len(files))
-    submitted: list[tuple[str, str, list[str], Future]] = []  # content hash, name, columns, parse
-    parsing: dict[str, str] = {}  # content hash -> name, of the files this run loads
-    file_key: bytes | None = None
+    queue = ParseQueue(executor, source, spool_dir, key)
+    parsing: LoadedFiles = {}  # the files this run loads
     try:
         try:
             for file in sorted(files, key=lambda item: (item["modification_date"], item["file_name"])):
@@ -236,34 +239,25 @@ def _new_file_rows(
                     exported = source.export_time(path.name, file["modification_date"])
                     constants["_exported_at"] = _timestamp_text(exported)
                 constants["_dlt_load_id"] = load_id
-                if file_key is None:
-                    file_key = key() if source.derived_columns else b""  # asked for only when a file needs it
-                parse = executor.submit(
-                    write_load_files,
-                    path,
-                    header,
-                    SpoolNames(spool_dir, f"{source.table}.{load_id}.{uuid.uuid4().hex[:12]}"),
-                    ROWS_PER_FILE,
-                    constants,
-                    has_header=layout.header,
-                    drop=source.drop_columns,
-                    derived=source.derived_columns,
-                    key=file_key,
-                )
                 parsing[sha256] = name
                 loaded_names.add(name)
-                submitted.append((sha256, name, header, parse))
+                queue.add(sha256, name, LandedFile(path, header, layout.header, constants))
+            queue.flush()
         except CsvFileError:
-            _raise_first_parse_error(submitted)  # an earlier file's parse error is the one to report
+            _raise_first_parse_error(queue.submitted)  # an earlier file's parse error is the one to report
             raise
-        for sha256, name, header, parse in submitted:
+        for contents, parse in queue.submitted:
             parts = parse.result()  # a bad file raises here, in the files' order: the run stops, nothing of it loads
-            loaded[sha256] = name
-            # Extra columns of this file land too, as text; dropped ones are not created.
-            kept = [column for column in warehouse_names(header) if column not in source.drop_columns]
-            hints = dlt.mark.make_hints(columns={column: text_column() for column in kept})
+            loaded.update(contents)
             try:
-                ready = [bundled for part in parts for bundled in bundles.add(part, hints)]
+                # Extra columns of a file land too, as text; dropped ones are not created.
+                ready = [
+                    bundled
+                    for part in parts
+                    for bundled in bundles.add(
+                        part, dlt.mark.make_hints(columns={column: text_column() for column in part.columns})
+                    )
+                ]
             except BaseException:
                 for part in parts:
                     part.path.unlink(missing_ok=True)
@@ -272,13 +266,69 @@ def _new_file_rows(
         yield from _imports(bundles.finish())
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
-        _remove_unbundled([parse for *_, parse in submitted])
+        _remove_unbundled([parse for _, parse in queue.submitted])
         bundles.discard()
 
 
-def _raise_first_parse_error(submitted: list[tuple[str, str, list[str], Future]]) -> None:
-    """Raise the error of the first file submitted so far whose parse failed, if any (waits for them)."""
-    for *_, parse in submitted:
+class ParseQueue:
+    """New files on their way to the parser: files under GROUP_BYTES in groups of about that size, larger ones alone.
+
+    `submitted` holds each parse in the files' order, with the files it reads (content hash -> name).
+    """
+
+    def __init__(self, executor: Executor, source: CsvSource, spool_dir: Path, key: Callable[[], bytes]) -> None:
+        self._executor = executor
+        self._source = source
+        self._spool_dir = spool_dir
+        self._key = key
+        self._file_key: bytes | None = None
+        self._group: list[LandedFile] = []
+        self._group_contents: LoadedFiles = {}
+        self._group_bytes = 0
+        self.submitted: list[tuple[LoadedFiles, Future]] = []
+
+    def add(self, sha256: str, name: str, file: LandedFile) -> None:
+        if self._file_key is None:  # the key is asked for only when a file needs it
+            self._file_key = self._key() if self._source.derived_columns else b""
+        size = file.path.stat().st_size
+        if size >= GROUP_BYTES:  # read block by block: a file of any size fits in memory
+            self._submit(
+                {sha256: name},
+                write_load_files,
+                file.path,
+                file.header,
+                self._spool_names(),
+                ROWS_PER_FILE,
+                file.constants,
+                has_header=file.has_header,
+            )
+            return
+        self._group.append(file)
+        self._group_contents[sha256] = name
+        self._group_bytes += size
+        if self._group_bytes >= GROUP_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        """Submit the group of small files gathered so far."""
+        if self._group:
+            self._submit(self._group_contents, write_load_files_together, self._group, self._spool_names())
+        self._group, self._group_contents, self._group_bytes = [], {}, 0
+
+    def _submit(self, contents: LoadedFiles, parse: Callable[..., list[LoadFile]], *args: Any, **kwargs: Any) -> None:
+        source = self._source
+        future = self._executor.submit(
+            parse, *args, drop=source.drop_columns, derived=source.derived_columns, key=self._file_key, **kwargs
+        )
+        self.submitted.append((contents, future))
+
+    def _spool_names(self) -> SpoolNames:
+        return SpoolNames(self._spool_dir, f"{self._source.table}.{uuid.uuid4().hex[:16]}")
+
+
+def _raise_first_parse_error(submitted: list[tuple[LoadedFiles, Future]]) -> None:
+    """Raise the error of the first parse submitted so far that failed, if any (waits for them)."""
+    for _, parse in submitted:
         error = parse.exception()
         if error is not None:
             raise error
