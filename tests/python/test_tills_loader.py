@@ -305,3 +305,48 @@ def test_an_empty_sheet_is_a_closed_day_and_an_emptied_file_is_named(workspace: 
     assert second.ok and second.rows_by_table == {}
     assert any("leeds_03-09-2021_09-00-00.csv was emptied after it was loaded" in note for note in second.notes)
     assert workspace.query("select count(*) from raw.tills") == [(1,)]
+
+
+def test_files_parsed_together_give_the_rows_each_gives_alone(tmp_path: Path) -> None:
+    """A group of small files of two layouts (write_load_files_together): one load file per layout, and every row
+    (its order id, line number, file and constants) as the file parsed alone gives it."""
+    from ingest.csv_files import LandedFile, write_load_files, write_load_files_together
+    from ingest.csv_landing import file_layout
+
+    contents = {
+        "leeds_01-03-2021_09-00-00.csv": (
+            '01/03/2021 09:12,Leeds,Jane Example,"Large Latte - 2.45",2.45,CARD,4123456789012345\n'
+            "01/03/2021 09:13,Leeds,John Sample,Regular Latte - 2.15,2.15,CASH,\n"
+        ),
+        "2021-03-01-york.csv": '2021-03-01 09:14:05,York,Ann Other,Latte - 2.15,CARD,2.15,"visa16,4123456789012345"\n',
+        "york_02-03-2021_09-00-00.csv": "02/03/2021 10:01,York,Bo Person,Regular Tea - 1.20,1.20,CASH,\n",
+    }
+    files = []
+    for name, content in contents.items():
+        path = tmp_path / name
+        path.write_text(content)
+        layout, header = file_layout(path, TILLS)
+        files.append(LandedFile(path, header, layout.header, {"_layout": layout.name, "_dlt_load_id": "1.2"}))
+    options = {"drop": TILLS.drop_columns, "derived": TILLS.derived_columns, "key": b"a key"}
+
+    def rows(load_files: list) -> set[tuple[str, ...]]:
+        return {tuple(row) for part in load_files for row in list(csv.reader(part.path.open()))[1:]}
+
+    together = write_load_files_together(files, lambda part: tmp_path / f"together.{part}.csv", **options)
+    alone = [
+        part
+        for number, file in enumerate(files)
+        for part in write_load_files(
+            file.path,
+            file.header,
+            lambda part, number=number: tmp_path / f"alone.{number}.{part}.csv",
+            1000,
+            file.constants,
+            has_header=file.has_header,
+            **options,
+        )
+    ]
+    assert sorted(part.rows for part in together) == [1, 3]  # the pilot file, the two current ones
+    assert rows(together) == rows(alone)
+    assert len(rows(together)) == 4
+    assert {part.columns for part in together} == {part.columns for part in alone}
