@@ -478,19 +478,23 @@ def write_load_files_together(
     written: list[LoadFile] = []
     try:
         for columns, batches in together.values():
-            if not batches:
-                continue
-            table = pa.Table.from_batches(batches).combine_chunks()
             numbered_names = [*columns.file_names, "_line_number"]
-            numbered = table.select(numbered_names).to_batches()[0]
-            per_file = [table.column(index).chunk(0) for index in range(len(numbered_names), table.num_columns)]
-            load_batch = columns.load_batch(numbered, per_file, key)
+            # Joined into as few batches as Arrow can hold (one, below 2 GiB of text): derived columns run per row.
+            joined = pa.Table.from_batches(batches).combine_chunks().to_batches()
+            if not joined:
+                continue
             paths.append(target(len(paths)))
+            rows = 0
             with paths[-1].open("wb") as sink:
                 sink.write(columns.header_line())
-                pa_csv.write_csv(load_batch, sink, write_options=pa_csv.WriteOptions(include_header=False))
+                for batch in joined:
+                    numbered = batch.select(numbered_names)
+                    per_file = batch.columns[len(numbered_names) :]
+                    load_batch = columns.load_batch(numbered, per_file, key)
+                    pa_csv.write_csv(load_batch, sink, write_options=pa_csv.WriteOptions(include_header=False))
+                    rows += batch.num_rows
             kept = tuple(columns.file_names[index] for index in columns.kept)
-            written.append(LoadFile(paths[-1], load_batch.num_rows, kept))
+            written.append(LoadFile(paths[-1], rows, kept))
     except BaseException:
         for path in paths:
             path.unlink(missing_ok=True)

@@ -244,7 +244,8 @@ def _new_file_rows(
                 queue.add(sha256, name, LandedFile(path, header, layout.header, constants))
             queue.flush()
         except CsvFileError:
-            _raise_first_parse_error(queue.submitted)  # an earlier file's parse error is the one to report
+            queue.flush()  # the files gathered before this one are parsed: an error of theirs is the one to report
+            _raise_first_parse_error(queue.submitted)
             raise
         for contents, parse in queue.submitted:
             parts = parse.result()  # a bad file raises here, in the files' order: the run stops, nothing of it loads
@@ -292,6 +293,7 @@ class ParseQueue:
             self._file_key = self._key() if self._source.derived_columns else b""
         size = file.path.stat().st_size
         if size >= GROUP_BYTES:  # read block by block: a file of any size fits in memory
+            self.flush()  # the files before it first: parses are taken (and their errors raised) in the files' order
             self._submit(
                 {sha256: name},
                 write_load_files,

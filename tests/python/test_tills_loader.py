@@ -282,6 +282,29 @@ def test_a_bad_till_file_is_named_with_its_line_and_nothing_of_the_run_lands(
         assert workspace.query("select count(*) from raw.tills") == [(0,)]
 
 
+@pytest.mark.parametrize(
+    "later",
+    [
+        GOOD + b"03/09/2021 09:30,Leeds,Ann Bee,Regular Tea - 1.20,1.20,CASH\n" * 8,  # read alone, as a large file
+        b"Ann Bee;Leeds;03/09/2021\n",  # fits no layout: the run stops while the earlier file waits in its group
+    ],
+    ids=["large_bad_file", "unrecognised_file"],
+)
+def test_of_two_bad_files_the_earlier_is_named_however_their_parse_is_grouped(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch, later: bytes
+) -> None:
+    """Small files wait in a group, larger ones are parsed alone: the error is still the first bad file's."""
+    monkeypatch.setattr("ingest.csv_landing.GROUP_BYTES", len(GOOD) * 3)
+    landing = workspace.settings.tills_landing_dir
+    drop_file(landing, "leeds_03-09-2021_09-00-00.csv", GOOD + b"03/09/2021 09:20,Leeds,Ann Bee,Tea - 1.20,1.20\n")
+    drop_file(landing, "york_03-09-2021_09-00-00.csv", later)
+
+    result = load_tills(workspace)
+
+    assert not result.ok
+    assert "leeds_03-09-2021_09-00-00.csv, line 2: expected 7 fields, found 5" in str(result.error), result.error
+
+
 def test_before_its_first_file_the_raw_table_exists_empty_for_the_models(workspace: Workspace) -> None:
     assert load_tills(workspace).ok
     assert workspace.query("select count(*) from raw.tills") == [(0,)]
